@@ -1,0 +1,66 @@
+// Package schema embeds meshc's platform schema: the CUE definitions every
+// domain is unified with (#DomainFile and what it uses) and the shape of
+// mesh.cue (#Config). It holds files only; pkg/compile builds them.
+package schema
+
+import (
+	"embed"
+	"fmt"
+	"path"
+	"strings"
+
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/build"
+	"cuelang.org/go/cue/parser"
+)
+
+// FS holds the schema's .cue files, all of package mesh.
+//
+//go:embed *.cue
+var FS embed.FS
+
+// Package is the CUE package name of the schema; platform policy files
+// must use it too, so that they unify with the schema's definitions.
+const Package = "mesh"
+
+// Dir is the directory the schema's files appear in, in positions and
+// build instances; it exists only inside meshc.
+const Dir = "/meshc/schema"
+
+// Files parses the embedded schema files. Each call returns fresh syntax
+// trees, so callers may build them in any cue.Context.
+func Files() ([]*ast.File, error) {
+	entries, err := FS.ReadDir(".")
+	if err != nil {
+		return nil, err
+	}
+	var files []*ast.File
+	for _, e := range entries {
+		src, err := FS.ReadFile(e.Name())
+		if err != nil {
+			return nil, err
+		}
+		f, err := parser.ParseFile(path.Join(Dir, e.Name()), src, parser.ParseComments)
+		if err != nil {
+			return nil, fmt.Errorf("embedded schema: %w", err)
+		}
+		files = append(files, f)
+	}
+	return files, nil
+}
+
+// Instance returns a build instance of the schema package made of files.
+func Instance(files []*ast.File) (*build.Instance, error) {
+	inst := build.NewContext().NewInstance(Dir, nil)
+	for _, f := range files {
+		if err := inst.AddSyntax(f); err != nil {
+			return nil, err
+		}
+	}
+	return inst, nil
+}
+
+// IsSchemaFile reports whether filename is one of the embedded schema files.
+func IsSchemaFile(filename string) bool {
+	return strings.HasPrefix(filename, Dir+"/")
+}

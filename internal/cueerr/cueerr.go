@@ -1,0 +1,121 @@
+// Package cueerr turns CUE errors into meshc diagnostics, with the positions
+// CUE itself reports.
+package cueerr
+
+import (
+	"fmt"
+	"strings"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/token"
+
+	schema "github.com/meshc-dev/meshc/cue"
+	"github.com/meshc-dev/meshc/pkg/diag"
+)
+
+// Options says how to place and classify each error.
+type Options struct {
+	// Rel turns a file name as CUE reports it into the name users see.
+	Rel func(filename string) string
+	// Own reports whether a file is the user's own (a domain's file rather
+	// than a platform policy); nil means every non-schema file is.
+	Own func(filename string) bool
+	// Locate finds the user's declaration of a CUE path; it places errors
+	// that CUE reports only at the schema ("field is required").
+	Locate func(path []string) diag.Pos
+	// Code classifies an error; nil means every error is "schema".
+	Code func(path []string, msg string) string
+	// Domain is copied into every diagnostic.
+	Domain string
+}
+
+// Diagnostics returns one diagnostic for each error in err.
+func Diagnostics(err error, o Options) diag.Diagnostics {
+	var ds diag.Diagnostics
+	all := errors.Errors(err)
+	for _, e := range all {
+		// An interpolation of a field in error fails too; the field's own
+		// error says what to fix.
+		if format, _ := e.Msg(); format == "invalid interpolation" && len(all) > 1 {
+			continue
+		}
+		path := errors.Path(e)
+		// Errors inside a schema definition (#Config, #DomainFile) name it
+		// first; users know the path from the top of their own file.
+		for len(path) > 0 && strings.HasPrefix(path[0], "#") {
+			path = path[1:]
+		}
+		format, args := e.Msg()
+		msg := fmt.Sprintf(format, args...)
+		if len(path) > 0 {
+			msg = strings.Join(path, ".") + ": " + msg
+		}
+		code := "schema"
+		if o.Code != nil {
+			code = o.Code(path, msg)
+		}
+		d := diag.Errorf(code, "%s", msg)
+		d.Domain = o.Domain
+		if len(path) >= 2 && path[0] == "products" {
+			d.Product = o.Domain + "." + path[1]
+		}
+		ds = append(ds, d.At(place(e, path, o)))
+	}
+	return ds
+}
+
+// place picks the most useful position of e: the user's own files first,
+// then a platform policy file, never the embedded schema. CUE sometimes
+// leaves e.Position() empty while Positions lists several; when it names only
+// the schema ("field is required but not present"), the user's declaration
+// of the path is found with Locate.
+func place(e errors.Error, path []string, o Options) diag.Pos {
+	var other diag.Pos
+	for _, p := range errors.Positions(e) {
+		if !p.IsValid() || schema.IsSchemaFile(p.Filename()) {
+			continue
+		}
+		if o.Own == nil || o.Own(p.Filename()) {
+			return toPos(p, o.Rel)
+		}
+		if !other.IsValid() {
+			other = toPos(p, o.Rel)
+		}
+	}
+	if o.Locate != nil {
+		if p := o.Locate(path); p.IsValid() {
+			return p
+		}
+	}
+	return other
+}
+
+func toPos(p token.Pos, rel func(string) string) diag.Pos {
+	name := p.Filename()
+	if rel != nil {
+		name = rel(name)
+	}
+	return diag.Pos{File: name, Line: p.Line(), Column: p.Column()}
+}
+
+// ValueLocator returns a Locate function that finds a path in v, or its
+// closest ancestor, keeping only positions outside the schema.
+func ValueLocator(v cue.Value, rel func(string) string) func(path []string) diag.Pos {
+	return func(path []string) diag.Pos {
+		for n := len(path); n > 0; n-- {
+			sels := make([]cue.Selector, n)
+			for i, p := range path[:n] {
+				sels[i] = cue.Str(p)
+			}
+			fv := v.LookupPath(cue.MakePath(sels...))
+			if !fv.Exists() {
+				continue
+			}
+			if p := fv.Pos(); p.IsValid() && !schema.IsSchemaFile(p.Filename()) {
+				return toPos(p, rel)
+			}
+		}
+		return diag.Pos{}
+	}
+}

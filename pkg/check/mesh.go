@@ -1,0 +1,183 @@
+package check
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/meshc-dev/meshc/pkg/catalog"
+	"github.com/meshc-dev/meshc/pkg/diag"
+)
+
+// cycles reports every set of products that consume each other, naming the
+// whole cycle once, at the input port of its first product.
+func cycles(m *Mesh) diag.Diagnostics {
+	graph := map[string][]string{}
+	for _, e := range m.edges() {
+		if e.producer != nil {
+			graph[e.consumer.ID] = append(graph[e.consumer.ID], e.producer.ID)
+		}
+	}
+	var ds diag.Diagnostics
+	for _, scc := range components(m.ProductIDs(), graph) {
+		cycle := findCycle(scc, graph)
+		if cycle == nil {
+			continue
+		}
+		first := m.Products[cycle[0]]
+		input := ""
+		for _, name := range catalog.SortedKeys(first.InputPorts) {
+			if first.InputPorts[name].Product == cycle[1%len(cycle)] {
+				input = name
+				break
+			}
+		}
+		ds = append(ds, m.at(diag.Errorf("cycle",
+			"products consume each other in a cycle: %s → %s; break it by removing one of these inputs",
+			strings.Join(cycle, " → "), cycle[0]), first, "inputPorts", input))
+	}
+	return ds
+}
+
+// components returns the strongly connected components of graph (Tarjan),
+// each sorted, that contain a cycle.
+func components(nodes []string, graph map[string][]string) [][]string {
+	index := map[string]int{}
+	low := map[string]int{}
+	onStack := map[string]bool{}
+	var stack []string
+	var out [][]string
+	var strong func(v string)
+	strong = func(v string) {
+		index[v] = len(index)
+		low[v] = index[v]
+		stack = append(stack, v)
+		onStack[v] = true
+		for _, w := range graph[v] {
+			if _, seen := index[w]; !seen {
+				strong(w)
+				low[v] = min(low[v], low[w])
+			} else if onStack[w] {
+				low[v] = min(low[v], index[w])
+			}
+		}
+		if low[v] != index[v] {
+			return
+		}
+		var scc []string
+		for {
+			w := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			onStack[w] = false
+			scc = append(scc, w)
+			if w == v {
+				break
+			}
+		}
+		if len(scc) > 1 || slices.Contains(graph[v], v) {
+			slices.Sort(scc)
+			out = append(out, scc)
+		}
+	}
+	for _, v := range nodes {
+		if _, seen := index[v]; !seen {
+			strong(v)
+		}
+	}
+	slices.SortFunc(out, func(a, b []string) int { return strings.Compare(a[0], b[0]) })
+	return out
+}
+
+// findCycle returns a cycle through the first node of scc, as the path of
+// nodes before it closes (the shortest, by breadth-first search).
+func findCycle(scc []string, graph map[string][]string) []string {
+	in := map[string]bool{}
+	for _, n := range scc {
+		in[n] = true
+	}
+	start := scc[0]
+	prev := map[string]string{}
+	queue := []string{start}
+	for len(queue) > 0 {
+		v := queue[0]
+		queue = queue[1:]
+		for _, w := range sortedUnique(graph[v]) {
+			if !in[w] {
+				continue
+			}
+			if w == start {
+				path := []string{v}
+				for path[0] != start {
+					path = append([]string{prev[path[0]]}, path...)
+				}
+				return path
+			}
+			if _, seen := prev[w]; !seen {
+				prev[w] = v
+				queue = append(queue, w)
+			}
+		}
+	}
+	return nil
+}
+
+func sortedUnique(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return slices.Compact(s)
+}
+
+// ownership reports domains that share a source directory: each would
+// publish the other's products.
+func ownership(m *Mesh) diag.Diagnostics {
+	bySource := map[string][]string{}
+	for _, name := range m.DomainNames() {
+		src := m.Domains[name].Source
+		key := src.Git + "\x00" + src.Ref + "\x00" + src.Path
+		bySource[key] = append(bySource[key], name)
+	}
+	var ds diag.Diagnostics
+	for _, names := range bySource {
+		if len(names) < 2 {
+			continue
+		}
+		for _, n := range names[1:] {
+			d := diag.Errorf("ownership", "domains %s and %s read the same source (%s): each domain needs its own directory",
+				names[0], n, sourceString(m.Domains[n].Source))
+			d.Domain = n
+			ds = append(ds, d.At(m.Locate(n, "domain")))
+		}
+	}
+	return ds
+}
+
+func sourceString(s catalog.Source) string {
+	if s.Git != "" {
+		return fmt.Sprintf("%s@%s:%s", s.Git, s.Ref, s.Path)
+	}
+	return s.Path
+}
+
+// duplicates reports output ports that publish to the same location.
+func duplicates(m *Mesh) diag.Diagnostics {
+	type owner struct {
+		p    *catalog.Product
+		port string
+	}
+	seen := map[string]owner{}
+	var ds diag.Diagnostics
+	for _, id := range m.ProductIDs() {
+		p := m.Products[id]
+		for _, name := range catalog.SortedKeys(p.OutputPorts) {
+			loc := p.OutputPorts[name].Location
+			if first, ok := seen[loc]; ok {
+				ds = append(ds, m.at(diag.Errorf("duplicate",
+					"output port %q publishes to %s, which port %q of %s publishes to already: each location has one owner",
+					name, loc, first.port, first.p.ID), p, "outputPorts", name, "location"))
+				continue
+			}
+			seen[loc] = owner{p, name}
+		}
+	}
+	return ds
+}

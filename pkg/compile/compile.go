@@ -1,0 +1,219 @@
+package compile
+
+import (
+	"context"
+	"encoding/json"
+	"runtime"
+	"strings"
+	"sync"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/build"
+	"cuelang.org/go/cue/cuecontext"
+	"cuelang.org/go/cue/load"
+
+	"github.com/meshc-dev/meshc/internal/cueerr"
+	"github.com/meshc-dev/meshc/pkg/catalog"
+	"github.com/meshc-dev/meshc/pkg/diag"
+	"github.com/meshc-dev/meshc/pkg/source"
+)
+
+// Result is a compiled mesh.
+type Result struct {
+	Mesh *catalog.Mesh
+	// Invalid holds the ids of products that were declared but failed the
+	// schema; they are not in Mesh, and checks must not report references
+	// to them as unknown.
+	Invalid map[string]bool
+	// Diagnostics holds every problem found, sorted.
+	Diagnostics diag.Diagnostics
+}
+
+// Options tunes compilation.
+type Options struct {
+	// Workers is how many domains evaluate at once; 0 means GOMAXPROCS.
+	Workers int
+}
+
+// Compile evaluates every domain against s and decodes the results. It
+// stops early only when ctx is cancelled.
+func Compile(ctx context.Context, s *Schema, domains []*source.Domain, o Options) *Result {
+	workers := o.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	results := make([]domainResult, len(domains))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range min(workers, len(domains)) {
+		wg.Go(func() {
+			for i := range jobs {
+				results[i] = evaluate(s, domains[i])
+			}
+		})
+	}
+feed:
+	for i := range domains {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+
+	r := &Result{Mesh: catalog.NewMesh(), Invalid: map[string]bool{}}
+	for _, dr := range results {
+		if dr.domain != nil {
+			r.Mesh.Add(dr.domain, dr.products)
+		}
+		for _, id := range dr.invalid {
+			r.Invalid[id] = true
+		}
+		r.Diagnostics = append(r.Diagnostics, dr.diags...)
+	}
+	r.Diagnostics.Sort()
+	r.Diagnostics = r.Diagnostics.Compact()
+	return r
+}
+
+type domainResult struct {
+	domain   *catalog.Domain
+	products []*catalog.Product
+	invalid  []string
+	diags    diag.Diagnostics
+}
+
+// domainJSON is how #DomainFile decodes.
+type domainJSON struct {
+	Domain   catalog.Domain              `json:"domain"`
+	Products map[string]*catalog.Product `json:"products"`
+}
+
+var (
+	domainFilePath = cue.MakePath(cue.Def("DomainFile"))
+	domainNamePath = cue.ParsePath("domain.name")
+	domainPath     = cue.ParsePath("domain")
+	productsPath   = cue.ParsePath("products")
+)
+
+// evaluate compiles one domain in a fresh cue.Context, so that nothing of it
+// outlives the call.
+func evaluate(s *Schema, d *source.Domain) domainResult {
+	r := domainResult{}
+	ctx := cuecontext.New()
+	sch, ds := s.build(ctx)
+	if len(ds) > 0 {
+		// Reported once by LoadSchema; nothing can be checked without it.
+		return r
+	}
+	prefix := d.Dir + "/"
+	own := func(name string) bool { return strings.HasPrefix(name, prefix) }
+	cfg := &load.Config{
+		FS:         d.FS,
+		Dir:        "/",
+		FromFSPath: func(p string) string { return prefix + strings.TrimPrefix(p, "/") },
+	}
+	loc := newLocator(d.FS, prefix)
+	opts := cueerr.Options{Rel: s.rel, Own: own, Domain: d.Name, Code: classify,
+		Locate: func(path []string) diag.Pos { return loc.locate(strings.Join(path, ".")) }}
+
+	insts := load.Instances([]string{"."}, cfg)
+	inst := insts[0]
+	if inst.Err != nil {
+		r.diags = append(r.diags, loadError(inst, d, opts)...)
+		return r
+	}
+	v := ctx.BuildInstance(inst)
+	if err := v.Err(); err != nil {
+		r.diags = cueerr.Diagnostics(err, opts)
+		return r
+	}
+	v = sch.LookupPath(domainFilePath).Unify(v).FillPath(domainNamePath, d.Name)
+
+	r.domain = &catalog.Domain{Name: d.Name, Source: d.Source, Locate: loc.locate}
+	if err := v.Validate(cue.Concrete(true)); err == nil {
+		var dj domainJSON
+		if err := decode(v, &dj); err != nil {
+			r.diags = append(r.diags, schemaError(d, err))
+			return r
+		}
+		r.setDomain(&dj.Domain)
+		for _, p := range dj.Products {
+			r.products = append(r.products, p)
+		}
+		return r
+	} else {
+		r.diags = cueerr.Diagnostics(err, opts)
+	}
+
+	// Salvage what is valid, so that one bad product does not hide the
+	// problems of its domain's other products from the mesh checks.
+	var hdr catalog.Domain
+	if decode(v.LookupPath(domainPath), &hdr) == nil {
+		r.setDomain(&hdr)
+	}
+	it, err := v.LookupPath(productsPath).Fields()
+	if err != nil {
+		return r
+	}
+	for it.Next() {
+		id := d.Name + "." + it.Selector().Unquoted()
+		var p catalog.Product
+		if it.Value().Validate(cue.Concrete(true)) != nil || decode(it.Value(), &p) != nil {
+			r.invalid = append(r.invalid, id)
+			continue
+		}
+		r.products = append(r.products, &p)
+	}
+	return r
+}
+
+func (r *domainResult) setDomain(d *catalog.Domain) {
+	r.domain.Title, r.domain.Description, r.domain.Team = d.Title, d.Description, d.Team
+}
+
+// decode goes through JSON: measurably faster than Value.Decode.
+func decode(v cue.Value, into any) error {
+	b, err := v.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, into)
+}
+
+// classify gives conflicts with the names meshc injects the ownership code:
+// a domain's files may not claim another domain's name or products.
+func classify(path []string, msg string) string {
+	if !strings.Contains(msg, "conflicting values") {
+		return "schema"
+	}
+	switch {
+	case len(path) == 2 && path[0] == "domain" && path[1] == "name",
+		len(path) == 3 && path[0] == "products" && (path[2] == "id" || path[2] == "domain" || path[2] == "name"):
+		return "ownership"
+	}
+	return "schema"
+}
+
+func schemaError(d *source.Domain, err error) diag.Diagnostic {
+	de := diag.Errorf("schema", "%v", err)
+	de.Domain = d.Name
+	return de.At(diag.Pos{File: d.Dir})
+}
+
+// loadError reports a domain directory that is not one CUE package.
+func loadError(inst *build.Instance, d *source.Domain, o cueerr.Options) diag.Diagnostics {
+	ds := cueerr.Diagnostics(inst.Err, o)
+	for i := range ds {
+		ds[i].Code = "source"
+		if !ds[i].Pos().IsValid() {
+			ds[i] = ds[i].At(diag.Pos{File: d.Dir})
+		}
+		if strings.Contains(ds[i].Message, "no CUE files") || strings.Contains(ds[i].Message, "cannot find package") {
+			ds[i].Message = "no .cue files of one package in " + d.Dir + ": add the domain's CUE files or fix its path in mesh.cue"
+		}
+	}
+	return ds
+}

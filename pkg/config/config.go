@@ -1,0 +1,184 @@
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/cuecontext"
+
+	schema "github.com/meshc-dev/meshc/cue"
+	"github.com/meshc-dev/meshc/internal/cueerr"
+	"github.com/meshc-dev/meshc/pkg/diag"
+)
+
+// DefaultFile is where meshc looks for the config without --config.
+const DefaultFile = "mesh.cue"
+
+// DefaultStatePath is the file backend's location, relative to mesh.cue.
+const DefaultStatePath = ".meshc/catalog.json"
+
+// DefaultMinSunsetDays is how far out a deprecation's sunset must be.
+const DefaultMinSunsetDays = 30
+
+// Config is a loaded mesh.cue.
+type Config struct {
+	File      string             // absolute path of mesh.cue
+	Root      string             // its directory; relative paths start here
+	Platform  Platform           `json:"platform"`
+	Domains   map[string]*Domain `json:"domains"`
+	State     State              `json:"state"`
+	Lifecycle Lifecycle          `json:"lifecycle"`
+}
+
+// Platform names the platform and its extra CUE constraints.
+type Platform struct {
+	Name     string `json:"name"`
+	Policies string `json:"policies,omitempty"` // directory, relative to Root
+}
+
+// Domain says where one domain's CUE lives.
+type Domain struct {
+	Name string   `json:"-"`
+	Path string   `json:"path,omitempty"` // directory, relative to Root or to the repository
+	Git  string   `json:"git,omitempty"`
+	Ref  string   `json:"ref,omitempty"`
+	Pos  diag.Pos `json:"-"` // its entry in mesh.cue
+}
+
+// State says where the live catalog is kept.
+type State struct {
+	Backend string `json:"backend"`
+	Path    string `json:"path"`
+}
+
+// Lifecycle holds the platform's lifecycle settings.
+type Lifecycle struct {
+	MinSunsetDays int `json:"minSunsetDays"`
+}
+
+// Error is an invalid mesh.cue: each problem with its position.
+type Error struct {
+	Diagnostics diag.Diagnostics
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	for i, d := range e.Diagnostics {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		if p := d.Pos().String(); p != "" {
+			b.WriteString(p + ": ")
+		}
+		b.WriteString(d.Message)
+	}
+	return b.String()
+}
+
+// Load reads and checks the mesh.cue at path.
+func Load(path string) (*Config, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	src, err := os.ReadFile(abs)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("no mesh config at %s: create one or name it with --config", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading mesh config: %w", err)
+	}
+	c := &Config{File: abs, Root: filepath.Dir(abs)}
+	rel := func(name string) string { return c.Rel(name) }
+
+	files, err := schema.Files()
+	if err != nil {
+		return nil, err
+	}
+	inst, err := schema.Instance(files)
+	if err != nil {
+		return nil, err
+	}
+	ctx := cuecontext.New()
+	sch := ctx.BuildInstance(inst)
+	if err := sch.Err(); err != nil {
+		return nil, fmt.Errorf("embedded schema: %w", err)
+	}
+	v := ctx.CompileBytes(src, cue.Filename(abs))
+	if err := v.Err(); err != nil {
+		return nil, &Error{cueerr.Diagnostics(err, cueerr.Options{Rel: rel})}
+	}
+	data := v
+	v = sch.LookupPath(cue.MakePath(cue.Def("Config"))).Unify(v)
+	if err := v.Validate(cue.Concrete(true)); err != nil {
+		ds := cueerr.Diagnostics(err, cueerr.Options{Rel: rel, Locate: cueerr.ValueLocator(data, rel)})
+		for i := range ds {
+			if !ds[i].Pos().IsValid() {
+				ds[i] = ds[i].At(diag.Pos{File: c.Rel(abs)})
+			}
+		}
+		ds.Sort()
+		return nil, &Error{ds.Compact()}
+	}
+	js, err := v.MarshalJSON()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := json.Unmarshal(js, c); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var ds diag.Diagnostics
+	for name, d := range c.Domains {
+		d.Name = name
+		dv := v.LookupPath(cue.MakePath(cue.Str("domains"), cue.Str(name)))
+		d.Pos = diag.Pos{File: c.Rel(abs), Line: dv.Pos().Line(), Column: dv.Pos().Column()}
+		if d.Ref != "" && d.Git == "" {
+			ds = append(ds, diag.Errorf("schema", "domains.%s.ref: a ref needs a git repository (git: URL)", name).At(d.Pos))
+		}
+	}
+	if len(ds) > 0 {
+		ds.Sort()
+		return nil, &Error{ds}
+	}
+	if c.State.Backend == "" {
+		c.State.Backend = "file"
+	}
+	if c.State.Path == "" {
+		c.State.Path = DefaultStatePath
+	}
+	if c.Lifecycle.MinSunsetDays == 0 && !v.LookupPath(cue.ParsePath("lifecycle.minSunsetDays")).Exists() {
+		c.Lifecycle.MinSunsetDays = DefaultMinSunsetDays
+	}
+	return c, nil
+}
+
+// Abs resolves p, relative to the mesh root, to an absolute path.
+func (c *Config) Abs(p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(c.Root, p)
+}
+
+// Rel returns name relative to the mesh root when it lies inside it (the
+// form every diagnostic uses), and name itself otherwise.
+func (c *Config) Rel(name string) string {
+	r, err := filepath.Rel(c.Root, name)
+	if err != nil || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		return name
+	}
+	return filepath.ToSlash(r)
+}
+
+// DomainNames returns the configured domains' names, sorted.
+func (c *Config) DomainNames() []string {
+	return slices.Sorted(maps.Keys(c.Domains))
+}

@@ -1,0 +1,77 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/meshc-dev/meshc/pkg/catalog"
+	"github.com/meshc-dev/meshc/pkg/config"
+)
+
+// Domain is one domain's CUE files, ready to compile.
+type Domain struct {
+	Name string
+	// FS holds the domain's directory: its .cue files are at its root.
+	FS fs.FS
+	// Dir is how the directory is named in diagnostics: relative to the mesh
+	// root for local directories.
+	Dir string
+	// Source records where the files came from.
+	Source catalog.Source
+}
+
+// Fetcher reads one kind of source.
+type Fetcher interface {
+	Fetch(ctx context.Context, d *config.Domain) (*Domain, error)
+}
+
+// Dir reads domains from local directories, relative to the mesh root.
+type Dir struct {
+	Config *config.Config
+}
+
+// Fetch opens d's directory.
+func (s Dir) Fetch(_ context.Context, d *config.Domain) (*Domain, error) {
+	abs := s.Config.Abs(d.Path)
+	fi, err := os.Stat(abs)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("%s: domain %s: directory %s does not exist", d.Pos, d.Name, d.Path)
+	case err != nil:
+		return nil, fmt.Errorf("%s: domain %s: %w", d.Pos, d.Name, err)
+	case !fi.IsDir():
+		return nil, fmt.Errorf("%s: domain %s: %s is not a directory", d.Pos, d.Name, d.Path)
+	}
+	return &Domain{
+		Name:   d.Name,
+		FS:     os.DirFS(abs),
+		Dir:    s.Config.Rel(abs),
+		Source: catalog.Source{Path: s.Config.Rel(abs)},
+	}, nil
+}
+
+// Fetch reads every configured domain, in name order. Any failure is
+// returned: a domain that cannot be read must never look like a domain with
+// no products.
+func Fetch(ctx context.Context, cfg *config.Config) ([]*Domain, error) {
+	var out []*Domain
+	var errs []error
+	for _, name := range cfg.DomainNames() {
+		d := cfg.Domains[name]
+		var f Fetcher = Dir{Config: cfg}
+		if d.Git != "" {
+			errs = append(errs, fmt.Errorf("%s: domain %s: git sources (%s) are not supported by this version of meshc; use a local path", d.Pos, name, d.Git))
+			continue
+		}
+		sd, err := f.Fetch(ctx, d)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, sd)
+	}
+	return out, errors.Join(errs...)
+}
