@@ -12,6 +12,7 @@ import (
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/parser"
+	"cuelang.org/go/cue/token"
 )
 
 // FS holds the schema's .cue files, all of package mesh.
@@ -60,7 +61,56 @@ func Instance(files []*ast.File) (*build.Instance, error) {
 	return inst, nil
 }
 
+// patterns returns the literals of the =~ and !~ constraints of x, a
+// conjunction such as strings.MinRunes(3) & =~"..." & !~"...", in the form
+// CUE errors print them: =~"...".
+func patterns(x ast.Expr) []string {
+	switch x := x.(type) {
+	case *ast.BinaryExpr:
+		if x.Op == token.AND {
+			return append(patterns(x.X), patterns(x.Y)...)
+		}
+	case *ast.UnaryExpr:
+		if lit, ok := x.X.(*ast.BasicLit); ok && (x.Op == token.MAT || x.Op == token.NMAT) {
+			return []string{x.Op.String() + lit.Value}
+		}
+	}
+	return nil
+}
+
 // IsSchemaFile reports whether filename is one of the embedded schema files.
 func IsSchemaFile(filename string) bool {
 	return strings.HasPrefix(filename, Dir+"/")
+}
+
+// PatternHelp maps each pattern literal of the schema, as CUE prints it in
+// errors (=~"..."), to the comment above its definition: what the pattern
+// means, in words. Enumerations need none; callers list their values.
+func PatternHelp() map[string]string {
+	help := map[string]string{}
+	files, err := Files()
+	if err != nil {
+		return help
+	}
+	for _, f := range files {
+		for _, decl := range f.Decls {
+			field, ok := decl.(*ast.Field)
+			if !ok {
+				continue
+			}
+			doc := ""
+			for _, cg := range ast.Comments(field) {
+				if cg.Doc {
+					doc = strings.Join(strings.Fields(cg.Text()), " ")
+				}
+			}
+			if doc == "" {
+				continue
+			}
+			for _, lit := range patterns(field.Value) {
+				help[lit] = doc
+			}
+		}
+	}
+	return help
 }

@@ -4,7 +4,9 @@ package cueerr
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
+	"sync"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/errors"
@@ -47,7 +49,7 @@ func Diagnostics(err error, o Options) diag.Diagnostics {
 			path = path[1:]
 		}
 		format, args := e.Msg()
-		msg := fmt.Sprintf(format, args...)
+		msg := explain(fmt.Sprintf(format, args...))
 		if len(path) > 0 {
 			msg = strings.Join(path, ".") + ": " + msg
 		}
@@ -62,7 +64,8 @@ func Diagnostics(err error, o Options) diag.Diagnostics {
 		}
 		ds = append(ds, d.At(place(e, path, o)))
 	}
-	return ds
+	ds.Sort()
+	return ds.Compact()
 }
 
 // place picks the most useful position of e: the user's own files first,
@@ -118,4 +121,30 @@ func ValueLocator(v cue.Value, rel func(string) string) func(path []string) diag
 		}
 		return diag.Pos{}
 	}
+}
+
+var (
+	helpOnce sync.Once
+	help     map[string]string
+	boundRE  = regexp.MustCompile(`\(out of bound ((?:=~|!~)"(?:[^"\\]|\\.)*")\)$`)
+	enumRE   = regexp.MustCompile(`^=~"\^\(([a-z|]+)\)\$"$`)
+)
+
+// explain replaces a pattern in a "out of bound" message with what it means:
+// `invalid value "actve" (out of bound =~"^(proposed|...)$")` becomes
+// `invalid value "actve": must be one of proposed, ...`.
+func explain(msg string) string {
+	m := boundRE.FindStringSubmatchIndex(msg)
+	if m == nil {
+		return msg
+	}
+	lit := msg[m[2]:m[3]]
+	if e := enumRE.FindStringSubmatch(lit); e != nil {
+		return msg[:m[0]-1] + ": must be one of " + strings.ReplaceAll(e[1], "|", ", ")
+	}
+	helpOnce.Do(func() { help = schema.PatternHelp() })
+	if h, ok := help[lit]; ok {
+		return msg[:m[0]-1] + ": must be " + h
+	}
+	return msg
 }

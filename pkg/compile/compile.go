@@ -93,7 +93,7 @@ type domainJSON struct {
 
 var (
 	domainFilePath = cue.MakePath(cue.Def("DomainFile"))
-	domainNamePath = cue.ParsePath("domain.name")
+	domainNamePath = cue.MakePath(cue.Def("name"))
 	domainPath     = cue.ParsePath("domain")
 	productsPath   = cue.ParsePath("products")
 )
@@ -133,7 +133,7 @@ func evaluate(s *Schema, d *source.Domain) domainResult {
 	v = sch.LookupPath(domainFilePath).Unify(v).FillPath(domainNamePath, d.Name)
 
 	r.domain = &catalog.Domain{Name: d.Name, Source: d.Source, Locate: loc.locate}
-	if err := v.Validate(cue.Concrete(true)); err == nil {
+	if v.Validate(cue.Concrete(true)) == nil {
 		var dj domainJSON
 		if err := decode(v, &dj); err != nil {
 			r.diags = append(r.diags, schemaError(d, err))
@@ -144,30 +144,56 @@ func evaluate(s *Schema, d *source.Domain) domainResult {
 			r.products = append(r.products, p)
 		}
 		return r
-	} else {
-		r.diags = cueerr.Diagnostics(err, opts)
 	}
 
-	// Salvage what is valid, so that one bad product does not hide the
-	// problems of its domain's other products from the mesh checks.
+	// The domain has errors: find them all, and salvage what is valid, so
+	// that one bad product hides neither its own other problems nor its
+	// domain's other products from the mesh checks.
+	for _, err := range validateDeep(v, "", loc) {
+		r.diags = append(r.diags, cueerr.Diagnostics(err, opts)...)
+	}
 	var hdr catalog.Domain
 	if decode(v.LookupPath(domainPath), &hdr) == nil {
 		r.setDomain(&hdr)
 	}
-	it, err := v.LookupPath(productsPath).Fields()
-	if err != nil {
-		return r
-	}
-	for it.Next() {
-		id := d.Name + "." + it.Selector().Unquoted()
+	for _, name := range loc.children("products") {
+		id := d.Name + "." + name
+		pv := v.LookupPath(cue.MakePath(cue.Str("products"), cue.Str(name)))
 		var p catalog.Product
-		if it.Value().Validate(cue.Concrete(true)) != nil || decode(it.Value(), &p) != nil {
+		if pv.Validate(cue.Concrete(true)) != nil || decode(pv, &p) != nil {
 			r.invalid = append(r.invalid, id)
 			continue
 		}
 		r.products = append(r.products, &p)
 	}
 	return r
+}
+
+// validateDeep returns v's errors and those of its fields, depth levels
+// down. CUE reports some errors of a value only when it is validated on its
+// own: a "field is required" is dropped when a sibling has a hard error,
+// and only the first errors of a struct are reported. A domain team wants
+// every problem of its change in one run.
+//
+// The fields to descend into are the ones the domain's files declare: CUE
+// cannot list the fields of a struct that is itself in error.
+func validateDeep(v cue.Value, path string, loc *locator) []error {
+	err := v.Validate(cue.Concrete(true))
+	if err == nil {
+		return nil
+	}
+	errs := []error{err}
+	for _, name := range loc.children(path) {
+		errs = append(errs, validateDeep(v.LookupPath(cue.MakePath(cue.Str(name))), join(path, name), loc)...)
+	}
+	return errs
+}
+
+func join(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
 }
 
 func (r *domainResult) setDomain(d *catalog.Domain) {

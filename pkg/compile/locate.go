@@ -2,6 +2,7 @@ package compile
 
 import (
 	"io/fs"
+	"slices"
 	"strings"
 	"sync"
 
@@ -22,6 +23,7 @@ type locator struct {
 
 	once sync.Once
 	pos  map[string]token.Pos
+	kids map[string][]string // path -> names of its declared fields, sorted
 }
 
 func newLocator(fsys fs.FS, prefix string) *locator {
@@ -46,6 +48,7 @@ func (l *locator) locate(path string) diag.Pos {
 
 func (l *locator) index() {
 	l.pos = map[string]token.Pos{}
+	l.kids = map[string][]string{}
 	names, _ := fs.Glob(l.fsys, "*.cue")
 	for _, name := range names {
 		src, err := fs.ReadFile(l.fsys, name)
@@ -57,6 +60,9 @@ func (l *locator) index() {
 			continue
 		}
 		l.walk("", f.Decls)
+	}
+	for _, names := range l.kids {
+		slices.Sort(names)
 	}
 }
 
@@ -84,6 +90,7 @@ func (l *locator) walk(prefix string, decls []ast.Decl) {
 		}
 		if _, seen := l.pos[path]; !seen {
 			l.pos[path] = f.Label.Pos()
+			l.kids[prefix] = append(l.kids[prefix], name)
 		}
 		l.walkExpr(path, f.Value)
 	}
@@ -97,4 +104,11 @@ func (l *locator) walkExpr(path string, x ast.Expr) {
 		l.walkExpr(path, x.X)
 		l.walkExpr(path, x.Y)
 	}
+}
+
+// children returns the names of the fields declared directly under path
+// ("" is the top), sorted.
+func (l *locator) children(path string) []string {
+	l.once.Do(l.index)
+	return l.kids[path]
 }

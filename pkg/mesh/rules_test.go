@@ -1,0 +1,101 @@
+package mesh_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/meshc-dev/meshc/pkg/check"
+	"github.com/meshc-dev/meshc/pkg/config"
+	"github.com/meshc-dev/meshc/pkg/mesh"
+	"github.com/meshc-dev/meshc/pkg/render"
+)
+
+// TestRules runs each fixture of testdata/rules: a txtar archive of files
+// laid over the valid mesh in testdata/base, with the exact diagnostics
+// expected in its "want" file. UPDATE_GOLDEN=1 rewrites the want files.
+func TestRules(t *testing.T) {
+	fixtures, err := filepath.Glob("testdata/rules/*.txtar")
+	if err != nil || len(fixtures) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+	for _, fx := range fixtures {
+		name := strings.TrimSuffix(filepath.Base(fx), ".txtar")
+		t.Run(name, func(t *testing.T) {
+			ar, err := txtar.ParseFile(fx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			if err := os.CopyFS(dir, os.DirFS("testdata/base")); err != nil {
+				t.Fatal(err)
+			}
+			var want *txtar.File
+			for i, f := range ar.Files {
+				if f.Name == "want" {
+					want = &ar.Files[i]
+					continue
+				}
+				p := filepath.Join(dir, f.Name)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if want == nil {
+				t.Fatal("fixture has no want file")
+			}
+			got := diagnose(t, filepath.Join(dir, "mesh.cue"))
+			if os.Getenv("UPDATE_GOLDEN") != "" {
+				want.Data = []byte(got)
+				if err := os.WriteFile(fx, txtar.Format(ar), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if got != string(want.Data) {
+				t.Errorf("diagnostics differ\n--- got\n%s--- want\n%s", got, want.Data)
+			}
+		})
+	}
+}
+
+func diagnose(t *testing.T, cfgPath string) string {
+	t.Helper()
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := mesh.Load(context.Background(), cfg, mesh.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, d := range res.Diagnostics {
+		b.WriteString(string(d.Severity) + " " + render.DiagnosticLine(d) + "\n")
+	}
+	return b.String()
+}
+
+// TestEveryRuleHasAFixture keeps the rule list and the fixtures together.
+func TestEveryRuleHasAFixture(t *testing.T) {
+	for _, r := range check.Rules() {
+		if _, err := os.Stat(filepath.Join("testdata/rules", r.ID+".txtar")); err != nil {
+			t.Errorf("rule %s has no fixture testdata/rules/%s.txtar", r.ID, r.ID)
+		}
+	}
+}
+
+// TestBaseIsValid guards the fixtures' premise: the base mesh has no
+// diagnostics, so every diagnostic of a fixture comes from its own files.
+func TestBaseIsValid(t *testing.T) {
+	if got := diagnose(t, "testdata/base/mesh.cue"); got != "" {
+		t.Errorf("base mesh is not clean:\n%s", got)
+	}
+}
