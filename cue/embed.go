@@ -7,6 +7,7 @@ import (
 	"embed"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"cuelang.org/go/cue/ast"
@@ -113,4 +114,30 @@ func PatternHelp() map[string]string {
 		}
 	}
 	return help
+}
+
+// Labels returns the names of every regular field the schema declares
+// (status, outputPorts, ...): the words a misspelt field is compared with.
+func Labels() []string {
+	files, err := Files()
+	if err != nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, f := range files {
+		ast.Walk(f, func(n ast.Node) bool {
+			if field, ok := n.(*ast.Field); ok {
+				if name, _, err := ast.LabelName(field.Label); err == nil && !strings.HasPrefix(name, "#") {
+					seen[name] = true
+				}
+			}
+			return true
+		}, nil)
+	}
+	labels := make([]string, 0, len(seen))
+	for l := range seen {
+		labels = append(labels, l)
+	}
+	slices.Sort(labels)
+	return labels
 }

@@ -50,6 +50,9 @@ func Diagnostics(err error, o Options) diag.Diagnostics {
 		}
 		format, args := e.Msg()
 		msg := explain(fmt.Sprintf(format, args...))
+		if format == "field not allowed" {
+			msg += suggestLabel(path)
+		}
 		if len(path) > 0 {
 			msg = strings.Join(path, ".") + ": " + msg
 		}
@@ -126,6 +129,7 @@ func ValueLocator(v cue.Value, rel func(string) string) func(path []string) diag
 var (
 	helpOnce sync.Once
 	help     map[string]string
+	labels   []string
 	boundRE  = regexp.MustCompile(`\(out of bound ((?:=~|!~)"(?:[^"\\]|\\.)*")\)$`)
 	enumRE   = regexp.MustCompile(`^=~"\^\(([a-z|]+)\)\$"$`)
 )
@@ -142,9 +146,58 @@ func explain(msg string) string {
 	if e := enumRE.FindStringSubmatch(lit); e != nil {
 		return msg[:m[0]-1] + ": must be one of " + strings.ReplaceAll(e[1], "|", ", ")
 	}
-	helpOnce.Do(func() { help = schema.PatternHelp() })
+	helpOnce.Do(loadHelp)
 	if h, ok := help[lit]; ok {
 		return msg[:m[0]-1] + ": must be " + h
 	}
 	return msg
+}
+
+func loadHelp() {
+	help = schema.PatternHelp()
+	labels = schema.Labels()
+}
+
+// suggestLabel names the schema field closest to the misspelt one at the
+// end of path (or the one before it: CUE reports "a: b: 1" with a unknown
+// at a.b).
+func suggestLabel(path []string) string {
+	helpOnce.Do(loadHelp)
+	for i := len(path) - 1; i >= 0 && i >= len(path)-2; i-- {
+		word := path[i]
+		if len(word) < 4 {
+			continue
+		}
+		best, bestD := "", 3
+		for _, l := range labels {
+			if d := distance(word, l); d > 0 && d < bestD {
+				best, bestD = l, d
+			}
+		}
+		if best != "" {
+			return "; did you mean " + best + "?"
+		}
+	}
+	return ""
+}
+
+// distance is the Levenshtein distance between a and b.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -14,7 +14,7 @@ func unresolved(m *Mesh) diag.Diagnostics {
 	var ds diag.Diagnostics
 	for _, e := range m.edges() {
 		switch {
-		case m.Invalid[e.in.Product]:
+		case m.known(e.in.Product):
 			// Its own schema error explains it.
 		case e.producer == nil:
 			ds = append(ds, m.at(diag.Errorf("unresolved-input",
@@ -34,7 +34,7 @@ func unresolved(m *Mesh) diag.Diagnostics {
 		}
 		r := p.Deprecation.ReplacedBy
 		switch {
-		case m.Invalid[r]:
+		case m.known(r):
 		case r == p.ID:
 			ds = append(ds, m.at(diag.Errorf("unresolved-input", "deprecation.replacedBy names the product itself"), p, "deprecation", "replacedBy"))
 		case m.Products[r] == nil:

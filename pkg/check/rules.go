@@ -1,6 +1,8 @@
 package check
 
 import (
+	"strings"
+
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/diag"
 )
@@ -23,6 +25,15 @@ type Mesh struct {
 	// references to them are not "unknown", their problem is reported
 	// already.
 	Invalid map[string]bool
+	// Failed holds domains that could not be evaluated at all.
+	Failed map[string]bool
+}
+
+// known reports whether id's problems are reported already: it failed the
+// schema, or its whole domain did.
+func (m *Mesh) known(id string) bool {
+	domain, _, _ := strings.Cut(id, ".")
+	return m.Invalid[id] || m.Failed[domain]
 }
 
 // Rules returns every mesh-level rule, in a stable order. Codes emitted by
@@ -42,9 +53,7 @@ func Rules() []Rule {
 
 // Run runs every mesh rule and returns their diagnostics, sorted.
 func Run(m *Mesh) diag.Diagnostics {
-	if m.Invalid == nil {
-		m.Invalid = map[string]bool{}
-	}
+
 	var ds diag.Diagnostics
 	for _, r := range Rules() {
 		if r.Check != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -25,6 +26,9 @@ type Result struct {
 	// schema; they are not in Mesh, and checks must not report references
 	// to them as unknown.
 	Invalid map[string]bool
+	// Failed holds the domains that could not be evaluated at all (not one
+	// CUE package, or invalid CUE): references into them are not "unknown".
+	Failed map[string]bool
 	// Diagnostics holds every problem found, sorted.
 	Diagnostics diag.Diagnostics
 }
@@ -63,10 +67,13 @@ feed:
 	close(jobs)
 	wg.Wait()
 
-	r := &Result{Mesh: catalog.NewMesh(), Invalid: map[string]bool{}}
-	for _, dr := range results {
+	r := &Result{Mesh: catalog.NewMesh(), Invalid: map[string]bool{}, Failed: map[string]bool{}}
+	for i, dr := range results {
 		if dr.domain != nil {
 			r.Mesh.Add(dr.domain, dr.products)
+		}
+		if dr.failed {
+			r.Failed[domains[i].Name] = true
 		}
 		for _, id := range dr.invalid {
 			r.Invalid[id] = true
@@ -82,6 +89,7 @@ type domainResult struct {
 	domain   *catalog.Domain
 	products []*catalog.Product
 	invalid  []string
+	failed   bool
 	diags    diag.Diagnostics
 }
 
@@ -123,11 +131,13 @@ func evaluate(s *Schema, d *source.Domain) domainResult {
 	inst := insts[0]
 	if inst.Err != nil {
 		r.diags = append(r.diags, loadError(inst, d, opts)...)
+		r.failed = true
 		return r
 	}
 	v := ctx.BuildInstance(inst)
 	if err := v.Err(); err != nil {
 		r.diags = cueerr.Diagnostics(err, opts)
+		r.failed = true
 		return r
 	}
 	v = sch.LookupPath(domainFilePath).Unify(v).FillPath(domainNamePath, d.Name)
@@ -152,6 +162,7 @@ func evaluate(s *Schema, d *source.Domain) domainResult {
 	for _, err := range validateDeep(v, "", loc) {
 		r.diags = append(r.diags, cueerr.Diagnostics(err, opts)...)
 	}
+	r.diags = dropNested(r.diags)
 	var hdr catalog.Domain
 	if decode(v.LookupPath(domainPath), &hdr) == nil {
 		r.setDomain(&hdr)
@@ -187,6 +198,30 @@ func validateDeep(v cue.Value, path string, loc *locator) []error {
 		errs = append(errs, validateDeep(v.LookupPath(cue.MakePath(cue.Str(name))), join(path, name), loc)...)
 	}
 	return errs
+}
+
+// dropNested keeps only the outermost "field not allowed" of each misspelt
+// field: CUE reports every field below it as not allowed too.
+func dropNested(ds diag.Diagnostics) diag.Diagnostics {
+	const marker = ": field not allowed"
+	var roots []string
+	for _, d := range ds {
+		if p, _, ok := strings.Cut(d.Message, marker); ok {
+			roots = append(roots, p+".")
+		}
+	}
+	return slices.DeleteFunc(ds, func(d diag.Diagnostic) bool {
+		p, _, ok := strings.Cut(d.Message, marker)
+		if !ok {
+			return false
+		}
+		for _, r := range roots {
+			if strings.HasPrefix(p, r) {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 func join(path, name string) string {

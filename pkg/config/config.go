@@ -138,7 +138,7 @@ func Load(path string) (*Config, error) {
 	var ds diag.Diagnostics
 	for name, d := range c.Domains {
 		d.Name = name
-		dv := v.LookupPath(cue.MakePath(cue.Str("domains"), cue.Str(name)))
+		dv := data.LookupPath(cue.MakePath(cue.Str("domains"), cue.Str(name)))
 		d.Pos = diag.Pos{File: c.Rel(abs), Line: dv.Pos().Line(), Column: dv.Pos().Column()}
 		if d.Ref != "" && d.Git == "" {
 			ds = append(ds, diag.Errorf("schema", "domains.%s.ref: a ref needs a git repository (git: URL)", name).At(d.Pos))

@@ -43,7 +43,7 @@ func Load(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 		return nil, err
 	}
 	ds = append(ds, cr.Diagnostics...)
-	ds = append(ds, check.Run(&check.Mesh{Mesh: cr.Mesh, Invalid: cr.Invalid})...)
+	ds = append(ds, check.Run(&check.Mesh{Mesh: cr.Mesh, Invalid: cr.Invalid, Failed: cr.Failed})...)
 	ds.Sort()
 	return &Result{Config: cfg, Mesh: cr.Mesh, Diagnostics: ds.Compact()}, nil
 }

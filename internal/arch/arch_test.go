@@ -1,0 +1,122 @@
+package arch
+
+import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/meshc-dev/meshc/"
+
+// forbidden maps a package pattern (a prefix, or an exact path ending in
+// "!") to the meshc packages that it must not depend on, directly or not.
+var forbidden = []struct {
+	pkg     string
+	mustNot []string
+	why     string
+}{
+	{"pkg/", []string{"internal/cli", "cmd/"}, "core packages return values; only the CLI prints"},
+	{"pkg/diag!", []string{"pkg/"}, "diagnostics are a leaf"},
+	{"pkg/catalog!", []string{"pkg/config", "pkg/source", "pkg/compile", "pkg/check", "pkg/mesh", "pkg/render"}, "the model holds types only"},
+	{"pkg/config!", []string{"pkg/source", "pkg/compile", "pkg/check", "pkg/mesh", "pkg/render"}, "data flows one way"},
+	{"pkg/source!", []string{"pkg/compile", "pkg/check", "pkg/mesh", "pkg/render"}, "data flows one way"},
+	{"pkg/compile!", []string{"pkg/check", "pkg/mesh", "pkg/render"}, "data flows one way"},
+	{"pkg/check!", []string{"pkg/compile", "pkg/mesh", "pkg/render", "pkg/source"}, "checks read the model only"},
+	{"pkg/mesh!", []string{"pkg/render"}, "results live in the core, not in output"},
+	{"pkg/render!", []string{"pkg/compile", "pkg/source", "pkg/mesh", "pkg/config"}, "rendering is built from the model only"},
+}
+
+// imports parses the non-test Go files of the module (rather than asking
+// go list, whose reads the test cache cannot see) and returns each meshc
+// package's meshc imports.
+func imports(t *testing.T) map[string][]string {
+	t.Helper()
+	root := "../.."
+	graph := map[string][]string{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		dir, _ := filepath.Rel(root, filepath.Dir(path))
+		dir = filepath.ToSlash(dir)
+		if _, ok := graph[dir]; !ok {
+			graph[dir] = nil
+		}
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if rel, ok := strings.CutPrefix(p, module); ok {
+				graph[dir] = append(graph[dir], rel)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return graph
+}
+
+// deps returns every meshc package pkg depends on, directly or not.
+func deps(graph map[string][]string, pkg string) []string {
+	seen := map[string]bool{}
+	var visit func(string)
+	visit = func(p string) {
+		for _, d := range graph[p] {
+			if !seen[d] {
+				seen[d] = true
+				visit(d)
+			}
+		}
+	}
+	visit(pkg)
+	return slices.Sorted(maps.Keys(seen))
+}
+
+func TestLayering(t *testing.T) {
+	graph := imports(t)
+	if len(graph) < 5 {
+		t.Fatalf("found only %d packages", len(graph))
+	}
+	checked := 0
+	for _, rel := range slices.Sorted(maps.Keys(graph)) {
+		for _, rule := range forbidden {
+			if !matches(rel, rule.pkg) {
+				continue
+			}
+			checked++
+			for _, drel := range deps(graph, rel) {
+				for _, bad := range rule.mustNot {
+					if matches(drel, bad) || strings.HasPrefix(drel, bad) {
+						t.Errorf("%s depends on %s: %s", rel, drel, rule.why)
+					}
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no package matched a layering rule")
+	}
+}
+
+func matches(rel, pattern string) bool {
+	if exact, ok := strings.CutSuffix(pattern, "!"); ok {
+		return rel == exact
+	}
+	return strings.HasPrefix(rel, pattern)
+}
