@@ -165,7 +165,7 @@ func suggestLabel(path []string) string {
 	helpOnce.Do(loadHelp)
 	for i := len(path) - 1; i >= 0 && i >= len(path)-2; i-- {
 		word := path[i]
-		if len(word) < 4 {
+		if len(word) < 3 {
 			continue
 		}
 		best, bestD := "", 3
