@@ -3,6 +3,7 @@ package compile
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"runtime"
 	"slices"
 	"strings"
@@ -163,6 +164,11 @@ func evaluate(s *Schema, d *source.Domain) domainResult {
 		r.diags = append(r.diags, cueerr.Diagnostics(err, opts)...)
 	}
 	r.diags = dropNested(r.diags)
+	for i, d := range r.diags {
+		if d.Code == "ownership" {
+			r.diags[i].Message += fmt.Sprintf(": meshc sets names and ids from mesh.cue, and domain %s may declare only itself and its own products; remove the field", d.Domain)
+		}
+	}
 	var hdr catalog.Domain
 	if decode(v.LookupPath(domainPath), &hdr) == nil {
 		r.setDomain(&hdr)
