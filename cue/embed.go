@@ -84,19 +84,28 @@ func IsSchemaFile(filename string) bool {
 	return strings.HasPrefix(filename, Dir+"/")
 }
 
-// PatternHelp maps each pattern literal of the schema, as CUE prints it in
-// errors (=~"..."), to the comment above its definition: what the pattern
-// means, in words. Enumerations need none; callers list their values.
-func PatternHelp() map[string]string {
-	help := map[string]string{}
+// Pattern is one named pattern of the schema, such as #SemVer.
+type Pattern struct {
+	Literals []string // as CUE prints them in errors: =~"..." or !~"..."
+	Doc      string   // the comment above it: what it means, in words
+}
+
+// Patterns returns the schema's documented pattern definitions by name
+// ("#SemVer"). Enumerations need no comment; errors list their values.
+func Patterns() map[string]Pattern {
+	out := map[string]Pattern{}
 	files, err := Files()
 	if err != nil {
-		return help
+		return out
 	}
 	for _, f := range files {
 		for _, decl := range f.Decls {
 			field, ok := decl.(*ast.Field)
 			if !ok {
+				continue
+			}
+			name, _, err := ast.LabelName(field.Label)
+			if err != nil {
 				continue
 			}
 			doc := ""
@@ -105,15 +114,12 @@ func PatternHelp() map[string]string {
 					doc = strings.Join(strings.Fields(cg.Text()), " ")
 				}
 			}
-			if doc == "" {
-				continue
-			}
-			for _, lit := range patterns(field.Value) {
-				help[lit] = doc
+			if lits := patterns(field.Value); doc != "" && len(lits) > 0 {
+				out[name] = Pattern{Literals: lits, Doc: doc}
 			}
 		}
 	}
-	return help
+	return out
 }
 
 // Labels returns the names of every regular field the schema declares

@@ -5,6 +5,7 @@ package cueerr
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -63,7 +64,11 @@ func Diagnostics(err error, o Options) diag.Diagnostics {
 		d := diag.Errorf(code, "%s", msg)
 		d.Domain = o.Domain
 		if len(path) >= 2 && path[0] == "products" {
-			d.Product = o.Domain + "." + path[1]
+			name := path[1]
+			if u, err := strconv.Unquote(name); err == nil {
+				name = u
+			}
+			d.Product = o.Domain + "." + name
 		}
 		ds = append(ds, d.At(place(e, path, o)))
 	}
@@ -154,8 +159,20 @@ func explain(msg string) string {
 }
 
 func loadHelp() {
-	help = schema.PatternHelp()
+	help = map[string]string{}
+	for _, p := range schema.Patterns() {
+		for _, lit := range p.Literals {
+			help[lit] = p.Doc
+		}
+	}
 	labels = schema.Labels()
+}
+
+// maps are the fields whose keys are names the user chooses, and the
+// pattern that names them.
+var maps = map[string]string{
+	"domains": "#Name", "products": "#Name", "inputPorts": "#Name", "outputPorts": "#Name",
+	"schema": "#FieldName", "fields": "#FieldName",
 }
 
 // suggestLabel names the schema field closest to the misspelt one at the
@@ -165,6 +182,11 @@ func suggestLabel(path []string) string {
 	helpOnce.Do(loadHelp)
 	for i := len(path) - 1; i >= 0 && i >= len(path)-2; i-- {
 		word := path[i]
+		if i > 0 {
+			if def, ok := maps[path[i-1]]; ok && !matchesPattern(def, word) {
+				return fmt.Sprintf("; a name in %s must be %s", path[i-1], schema.Patterns()[def].Doc)
+			}
+		}
 		if len(word) < 3 {
 			continue
 		}
@@ -200,4 +222,18 @@ func distance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// matchesPattern reports whether s matches the named pattern definition.
+func matchesPattern(def, s string) bool {
+	for _, lit := range schema.Patterns()[def].Literals {
+		re, err := strconv.Unquote(strings.TrimPrefix(lit, "=~"))
+		if err != nil || !strings.HasPrefix(lit, "=~") {
+			continue
+		}
+		if ok, err := regexp.MatchString(re, s); err == nil && !ok {
+			return false
+		}
+	}
+	return true
 }

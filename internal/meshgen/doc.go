@@ -1,0 +1,9 @@
+// Package meshgen writes synthetic but realistic data meshes: a platform
+// mesh.cue and one directory per domain with a domain.cue and one file per
+// product, valid against meshc's schema and mesh rules. The meshes feed
+// meshc's benchmarks and let anyone reproduce the figures of CUE-NOTES.md.
+//
+// Output depends only on Options: the same options give the same bytes.
+// meshgen writes files and nothing else; it must not import any stage of
+// meshc's pipeline (its tests do, to check that what it writes validates).
+package meshgen
