@@ -16,6 +16,11 @@ type Result struct {
 	Config      *config.Config
 	Mesh        *catalog.Mesh
 	Diagnostics diag.Diagnostics
+	// Invalid holds products declared but failing the schema, and Failed
+	// domains that could not be evaluated at all: their desired state is
+	// unknown, so a plan must leave them as they are live.
+	Invalid map[string]bool
+	Failed  map[string]bool
 }
 
 // Options tunes Load.
@@ -45,5 +50,5 @@ func Load(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 	ds = append(ds, cr.Diagnostics...)
 	ds = append(ds, check.Run(&check.Mesh{Mesh: cr.Mesh, Invalid: cr.Invalid, Failed: cr.Failed})...)
 	ds.Sort()
-	return &Result{Config: cfg, Mesh: cr.Mesh, Diagnostics: ds.Compact()}, nil
+	return &Result{Config: cfg, Mesh: cr.Mesh, Diagnostics: ds.Compact(), Invalid: cr.Invalid, Failed: cr.Failed}, nil
 }

@@ -1,0 +1,110 @@
+package plan
+
+import (
+	"fmt"
+	"maps"
+	"time"
+
+	"github.com/meshc-dev/meshc/pkg/catalog"
+	"github.com/meshc-dev/meshc/pkg/state"
+)
+
+// StaleError is a saved plan whose live catalog has moved on since.
+type StaleError struct {
+	PlanSerial, LiveSerial   int64
+	PlanLineage, LiveLineage string
+}
+
+func (e *StaleError) Error() string {
+	if e.PlanLineage != e.LiveLineage {
+		return fmt.Sprintf("the plan was made against another live catalog (lineage %s, live is %s): run meshc plan again",
+			orNone(e.PlanLineage), orNone(e.LiveLineage))
+	}
+	return fmt.Sprintf("the plan was made against live catalog serial %d, but it is now at serial %d: run meshc plan again",
+		e.PlanSerial, e.LiveSerial)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// CheckFresh returns a *StaleError unless p was made against live as it is.
+func (p *Plan) CheckFresh(live *state.Catalog) error {
+	if p.LiveSerial != live.Serial || p.Lineage != live.Lineage {
+		return &StaleError{PlanSerial: p.LiveSerial, LiveSerial: live.Serial, PlanLineage: p.Lineage, LiveLineage: live.Lineage}
+	}
+	return nil
+}
+
+// Apply returns the catalog that applying p to live makes: the desired
+// products and domains, their bookkeeping, and a history entry. live is not
+// changed. The caller writes the result under the store's lock, with
+// live.Serial as the expected serial.
+func (p *Plan) Apply(live *state.Catalog, user string, now time.Time) (*state.Catalog, error) {
+	if p.Diagnostics.HasErrors() {
+		return nil, fmt.Errorf("the plan has errors and cannot be applied")
+	}
+	if err := p.CheckFresh(live); err != nil {
+		return nil, err
+	}
+	if p.Desired == nil {
+		return nil, fmt.Errorf("the plan holds no desired catalog (was it saved with meshc plan -out?)")
+	}
+	next := &state.Catalog{
+		FormatVersion: live.FormatVersion,
+		Lineage:       live.Lineage,
+		Serial:        live.Serial + 1,
+		Domains:       map[string]*catalog.Domain{},
+		Products:      maps.Clone(p.Desired.Products),
+		Meta:          map[string]state.ProductMeta{},
+		History:       append([]state.Entry(nil), live.History...),
+	}
+	if next.FormatVersion == "" {
+		next.FormatVersion = state.New().FormatVersion
+	}
+	for id, pr := range next.Products {
+		if d := p.Desired.Domains[pr.Domain]; d != nil {
+			next.Domains[pr.Domain] = d
+		}
+		if m, ok := live.Meta[id]; ok {
+			next.Meta[id] = m
+		}
+	}
+	today := now.UTC().Format(time.DateOnly)
+	for _, c := range p.Changes {
+		m := next.Meta[c.Product]
+		switch c.Action {
+		case Create:
+			m.CreatedSerial, m.UpdatedSerial = next.Serial, next.Serial
+		case Update:
+			m.UpdatedSerial = next.Serial
+		case Delete:
+			delete(next.Meta, c.Product)
+			continue
+		}
+		if c.After != nil {
+			switch {
+			case c.After.Status != catalog.StatusDeprecated && c.After.Status != catalog.StatusRetired:
+				m.DeprecatedOn = ""
+			case c.After.Status == catalog.StatusDeprecated && m.DeprecatedOn == "":
+				m.DeprecatedOn = today
+			}
+		}
+		next.Meta[c.Product] = m
+	}
+	sources := map[string]catalog.Source{}
+	for name, s := range p.Sources {
+		sources[name] = catalog.Source(s)
+	}
+	next.History = append(next.History, state.Entry{
+		Serial:  next.Serial,
+		Time:    now.UTC(),
+		User:    user,
+		Sources: sources,
+		Summary: state.Summary(p.Summary),
+	})
+	return next, nil
+}

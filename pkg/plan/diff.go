@@ -1,0 +1,233 @@
+package plan
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sergi/go-diff/diffmatchpatch"
+
+	"github.com/meshc-dev/meshc/pkg/catalog"
+	"github.com/meshc-dev/meshc/pkg/diag"
+	"github.com/meshc-dev/meshc/pkg/state"
+)
+
+// Options tunes Diff.
+type Options struct {
+	// Today is the date lifecycle rules count from; zero means now.
+	Today time.Time
+	// MinSunsetDays is how far after its first deprecation a product's
+	// sunset must be.
+	MinSunsetDays int
+	// Skip names domains to leave exactly as the live catalog has them,
+	// with the reason (a source that could not be read is never a domain
+	// with no products).
+	Skip map[string]string
+	// Unknown names products whose desired state is unknown (they failed the
+	// schema): they too stay as they are live.
+	Unknown map[string]bool
+}
+
+// Diff plans the change from live to desired. The plan's diagnostics hold
+// the breaking changes and lifecycle moves that are not allowed.
+func Diff(desired *catalog.Mesh, live *state.Catalog, o Options) *Plan {
+	if o.Today.IsZero() {
+		o.Today = time.Now()
+	}
+	p := &Plan{
+		FormatVersion: FormatVersion,
+		LiveSerial:    live.Serial,
+		Lineage:       live.Lineage,
+		Sources:       map[string]Source{},
+		Changes:       []*Change{},
+		Diagnostics:   diag.Diagnostics{},
+		Desired:       &Desired{Domains: map[string]*catalog.Domain{}, Products: map[string]*catalog.Product{}},
+		Skipped:       o.Skip,
+	}
+	for name, d := range desired.Domains {
+		p.Desired.Domains[name] = d
+		p.Sources[name] = Source(d.Source)
+	}
+	maps.Copy(p.Desired.Products, desired.Products)
+	// Skipped domains and unknown products stay as they are live.
+	for name := range o.Skip {
+		delete(p.Desired.Domains, name)
+		delete(p.Sources, name)
+		if d := live.Domains[name]; d != nil {
+			p.Desired.Domains[name] = d
+		}
+	}
+	for id, pr := range p.Desired.Products {
+		if _, skip := o.Skip[pr.Domain]; skip {
+			delete(p.Desired.Products, id)
+		}
+	}
+	for id, lp := range live.Products {
+		if _, skip := o.Skip[lp.Domain]; skip || o.Unknown[id] {
+			p.Desired.Products[id] = lp
+		}
+	}
+
+	g := newGraph(p.Desired)
+	ids := slices.Sorted(maps.Keys(unionKeys(p.Desired.Products, live.Products)))
+	for _, id := range ids {
+		before, after := live.Products[id], p.Desired.Products[id]
+		c := &Change{Product: id}
+		switch {
+		case before == nil:
+			c.Action, c.Domain = Create, after.Domain
+			p.Summary.Create++
+		case after == nil:
+			c.Action, c.Domain = Delete, before.Domain
+			p.Summary.Delete++
+		default:
+			c.Domain = after.Domain
+			c.Fields = fieldChanges(before, after)
+			if len(c.Fields) == 0 {
+				c.Action = NoOp
+			} else {
+				c.Action = Update
+				p.Summary.Update++
+			}
+		}
+		if before != nil {
+			c.Before = &VersionStatus{Version: before.Version, Status: before.Status}
+		}
+		if after != nil {
+			c.After = &VersionStatus{Version: after.Version, Status: after.Status}
+		}
+		if c.Action == NoOp {
+			p.Changes = append(p.Changes, c)
+			continue
+		}
+		c.Breaking = breakingChanges(before, after)
+		if len(c.Breaking) > 0 {
+			p.Summary.Breaking++
+		}
+		c.Impacted = g.impacted(id, changedPorts(c, before, after))
+		p.Diagnostics = append(p.Diagnostics, versionRule(desired, c, before, after)...)
+		p.Diagnostics = append(p.Diagnostics, lifecycleRules(desired, live, g, c, before, after, o)...)
+		p.Changes = append(p.Changes, c)
+	}
+	p.Diagnostics.Sort()
+	p.Diagnostics = p.Diagnostics.Compact()
+	return p
+}
+
+func unionKeys[V any](a, b map[string]V) map[string]bool {
+	out := map[string]bool{}
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
+}
+
+// fieldChanges returns every changed path between two versions of a
+// product, sorted. An added or removed port or field is one change with its
+// whole value; lists (tags, allow) compare as a whole.
+func fieldChanges(before, after *catalog.Product) []FieldChange {
+	var out []FieldChange
+	var walk func(path string, b, a any, bok, aok bool)
+	walk = func(path string, b, a any, bok, aok bool) {
+		bm, bIsMap := b.(map[string]any)
+		am, aIsMap := a.(map[string]any)
+		if bok && aok && bIsMap && aIsMap {
+			for _, k := range slices.Sorted(maps.Keys(unionKeys(bm, am))) {
+				bv, bk := bm[k]
+				av, ak := am[k]
+				walk(join(path, k), bv, av, bk, ak)
+			}
+			return
+		}
+		if bok && aok && reflect.DeepEqual(b, a) {
+			return
+		}
+		fc := FieldChange{Path: path, Before: b, After: a}
+		if bs, ok := b.(string); ok {
+			if as, ok := a.(string); ok && len(bs)+len(as) > 60 {
+				fc.Diff = textDiff(bs, as)
+			}
+		}
+		out = append(out, fc)
+	}
+	walk("", tree(before), tree(after), true, true)
+	return out
+}
+
+// tree returns p's JSON form as maps, without the names meshc sets.
+func tree(p *catalog.Product) map[string]any {
+	raw, err := json.Marshal(p)
+	if err != nil {
+		panic(fmt.Sprintf("plan: product %s does not encode: %v", p.ID, err)) // a bug: the model is plain data
+	}
+	var t map[string]any
+	if err := json.Unmarshal(raw, &t); err != nil {
+		panic(fmt.Sprintf("plan: product %s does not decode: %v", p.ID, err))
+	}
+	for _, k := range []string{"id", "name", "domain"} {
+		delete(t, k)
+	}
+	return t
+}
+
+func join(prefix, name string) string {
+	if prefix == "" {
+		return name
+	}
+	return prefix + "." + name
+}
+
+// textDiff renders a word-level diff of two texts: "[-old-]{+new+}".
+func textDiff(before, after string) string {
+	dmp := diffmatchpatch.New()
+	diffs := dmp.DiffMain(before, after, false)
+	diffs = dmp.DiffCleanupSemantic(diffs)
+	var b strings.Builder
+	for _, d := range diffs {
+		switch d.Type {
+		case diffmatchpatch.DiffEqual:
+			b.WriteString(d.Text)
+		case diffmatchpatch.DiffDelete:
+			b.WriteString("[-" + d.Text + "-]")
+		case diffmatchpatch.DiffInsert:
+			b.WriteString("{+" + d.Text + "+}")
+		}
+	}
+	return b.String()
+}
+
+// changedPorts returns the output ports of a product that a change touches:
+// every port for a create or delete, else those with a changed path.
+func changedPorts(c *Change, before, after *catalog.Product) []string {
+	switch c.Action {
+	case Delete:
+		return catalog.SortedKeys(before.OutputPorts)
+	case Create:
+		return nil // nobody consumes it yet
+	}
+	seen := map[string]bool{}
+	for _, f := range c.Fields {
+		rest, ok := strings.CutPrefix(f.Path, "outputPorts.")
+		if !ok {
+			// status, version, SLO and classification concern every port.
+			if f.Path == "status" || strings.HasPrefix(f.Path, "slo") || f.Path == "classification" || strings.HasPrefix(f.Path, "deprecation") {
+				return unionPorts(before, after)
+			}
+			continue
+		}
+		port, _, _ := strings.Cut(rest, ".")
+		seen[port] = true
+	}
+	return slices.Sorted(maps.Keys(seen))
+}
+
+func unionPorts(before, after *catalog.Product) []string {
+	return slices.Sorted(maps.Keys(unionKeys(before.OutputPorts, after.OutputPorts)))
+}

@@ -1,0 +1,115 @@
+package plan
+
+import (
+	"github.com/meshc-dev/meshc/pkg/catalog"
+	"github.com/meshc-dev/meshc/pkg/diag"
+)
+
+// FormatVersion is the version of the plan's JSON form.
+const FormatVersion = "1"
+
+// Actions a plan takes on a product.
+const (
+	Create = "create"
+	Update = "update"
+	Delete = "delete"
+	NoOp   = "no-op"
+)
+
+// Plan is the difference between the desired mesh and the live catalog.
+type Plan struct {
+	FormatVersion string            `json:"format_version"`
+	LiveSerial    int64             `json:"live_serial"`
+	Lineage       string            `json:"lineage,omitempty"`
+	Sources       map[string]Source `json:"sources"`
+	Summary       Summary           `json:"summary"`
+	Changes       []*Change         `json:"changes"`
+	Diagnostics   diag.Diagnostics  `json:"diagnostics"`
+	Desired       *Desired          `json:"desired,omitempty"`
+	Skipped       map[string]string `json:"skipped,omitempty"` // domain -> why it was left as it is
+}
+
+// Source is where a domain of the plan was read from.
+type Source struct {
+	Path   string `json:"path,omitempty"`
+	Git    string `json:"git,omitempty"`
+	Ref    string `json:"ref,omitempty"`
+	Commit string `json:"commit,omitempty"`
+}
+
+// Desired is the catalog the plan makes live: what a saved plan applies.
+type Desired struct {
+	Domains  map[string]*catalog.Domain  `json:"domains"`
+	Products map[string]*catalog.Product `json:"products"`
+}
+
+// Summary counts the plan's changes.
+type Summary struct {
+	Create   int `json:"create"`
+	Update   int `json:"update"`
+	Delete   int `json:"delete"`
+	Breaking int `json:"breaking"`
+}
+
+// Change is what happens to one product.
+type Change struct {
+	Product  string         `json:"product"`
+	Domain   string         `json:"domain"`
+	Action   string         `json:"action"`
+	Before   *VersionStatus `json:"before,omitempty"`
+	After    *VersionStatus `json:"after,omitempty"`
+	Fields   []FieldChange  `json:"fields,omitempty"`
+	Breaking []Breaking     `json:"breaking,omitempty"`
+	Impacted []Impact       `json:"impacted,omitempty"`
+}
+
+// VersionStatus is a product's version and lifecycle status on one side.
+type VersionStatus struct {
+	Version string `json:"version"`
+	Status  string `json:"status"`
+}
+
+// FieldChange is one changed path of a product, from its top:
+// "outputPorts.events.schema.amount.type".
+type FieldChange struct {
+	Path   string `json:"path"`
+	Before any    `json:"before,omitempty"`
+	After  any    `json:"after,omitempty"`
+	// Diff shows what changed inside a long text, word by word:
+	// "[-removed-]{+added+}".
+	Diff string `json:"diff,omitempty"`
+}
+
+// Breaking is one change that weakens a promise to consumers.
+type Breaking struct {
+	Rule    string `json:"rule"`
+	Path    string `json:"path"`
+	Message string `json:"message"`
+}
+
+// Impact is a product that consumes a changed product, and its team.
+type Impact struct {
+	Product string `json:"product"`
+	Team    string `json:"team,omitempty"`
+	// Port is the changed product's output port it depends on; empty when
+	// it depends on it only through other products (Via).
+	Port string `json:"port,omitempty"`
+	Via  string `json:"via,omitempty"`
+}
+
+// HasChanges reports whether applying p would change the live catalog.
+func (p *Plan) HasChanges() bool {
+	s := p.Summary
+	return s.Create+s.Update+s.Delete > 0
+}
+
+// Pending returns the changes that are not no-ops.
+func (p *Plan) Pending() []*Change {
+	var out []*Change
+	for _, c := range p.Changes {
+		if c.Action != NoOp {
+			out = append(out, c)
+		}
+	}
+	return out
+}

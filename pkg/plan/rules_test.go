@@ -1,0 +1,174 @@
+package plan_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/meshc-dev/meshc/pkg/catalog"
+	"github.com/meshc-dev/meshc/pkg/config"
+	"github.com/meshc-dev/meshc/pkg/diag"
+	"github.com/meshc-dev/meshc/pkg/mesh"
+	"github.com/meshc-dev/meshc/pkg/plan"
+	"github.com/meshc-dev/meshc/pkg/state"
+)
+
+// today is the fixed date the fixtures are planned on.
+var today = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+
+// TestRules runs each fixture of testdata/rules: the files under previous/
+// and current/ are laid over testdata/base to make two meshes; previous is
+// applied to an empty live catalog, then current is planned against it.
+// The "want" file holds the exact plan and diagnostics. UPDATE_GOLDEN=1
+// rewrites it.
+func TestRules(t *testing.T) {
+	fixtures, err := filepath.Glob("testdata/rules/*.txtar")
+	if err != nil || len(fixtures) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+	for _, fx := range fixtures {
+		t.Run(strings.TrimSuffix(filepath.Base(fx), ".txtar"), func(t *testing.T) {
+			ar, err := txtar.ParseFile(fx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			prev, cur := t.TempDir(), t.TempDir()
+			for _, dir := range []string{prev, cur} {
+				if err := os.CopyFS(dir, os.DirFS("testdata/base")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var want *txtar.File
+			for i, f := range ar.Files {
+				var dst string
+				switch {
+				case f.Name == "want":
+					want = &ar.Files[i]
+					continue
+				case strings.HasPrefix(f.Name, "previous/"):
+					dst = filepath.Join(prev, strings.TrimPrefix(f.Name, "previous/"))
+				case strings.HasPrefix(f.Name, "current/"):
+					dst = filepath.Join(cur, strings.TrimPrefix(f.Name, "current/"))
+				default:
+					t.Fatalf("file %s is neither previous/ nor current/", f.Name)
+				}
+				if len(f.Data) == 0 {
+					os.Remove(dst) // an empty file deletes the base's
+					continue
+				}
+				if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(dst, f.Data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if want == nil {
+				t.Fatal("fixture has no want file")
+			}
+			previous, ds := load(t, prev)
+			if ds.HasErrors() {
+				t.Fatalf("previous mesh has errors: %v", ds)
+			}
+			current, ds := load(t, cur)
+			p := plan.Diff(current, applied(t, previous), plan.Options{Today: today, MinSunsetDays: 30})
+			// As meshc plan does: the mesh's own diagnostics come too.
+			p.Diagnostics = append(p.Diagnostics, ds...)
+			p.Diagnostics.Sort()
+			got := describe(p)
+			if os.Getenv("UPDATE_GOLDEN") != "" {
+				want.Data = []byte(got)
+				if err := os.WriteFile(fx, txtar.Format(ar), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if got != string(want.Data) {
+				t.Errorf("plan differs\n--- got\n%s--- want\n%s", got, want.Data)
+			}
+		})
+	}
+}
+
+func load(t *testing.T, dir string) (*catalog.Mesh, diag.Diagnostics) {
+	t.Helper()
+	cfg, err := config.Load(filepath.Join(dir, "mesh.cue"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := mesh.Load(context.Background(), cfg, mesh.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Mesh, res.Diagnostics
+}
+
+// applied returns the live catalog after applying m to an empty one.
+func applied(t *testing.T, m *catalog.Mesh) *state.Catalog {
+	t.Helper()
+	p := plan.Diff(m, state.New(), plan.Options{Today: today.AddDate(0, -1, 0), MinSunsetDays: 30})
+	if p.Diagnostics.HasErrors() {
+		t.Fatalf("previous mesh does not apply: %v", p.Diagnostics)
+	}
+	live, err := p.Apply(state.New(), "test", today.AddDate(0, -1, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return live
+}
+
+// describe prints a plan compactly: each change with its paths, breaking
+// changes and impacted consumers, then the diagnostics.
+func describe(p *plan.Plan) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "summary: %+v\n", p.Summary)
+	for _, c := range p.Pending() {
+		fmt.Fprintf(&b, "%s %s", c.Action, c.Product)
+		if c.Before != nil && c.After != nil {
+			fmt.Fprintf(&b, " %s %s -> %s %s", c.Before.Version, c.Before.Status, c.After.Version, c.After.Status)
+		}
+		b.WriteString("\n")
+		for _, f := range c.Fields {
+			fmt.Fprintf(&b, "  ~ %s: %s -> %s\n", f.Path, show(f.Before), show(f.After))
+			if f.Diff != "" {
+				fmt.Fprintf(&b, "    diff: %s\n", f.Diff)
+			}
+		}
+		for _, br := range c.Breaking {
+			fmt.Fprintf(&b, "  ! %s %s: %s\n", br.Rule, br.Path, br.Message)
+		}
+		for _, im := range c.Impacted {
+			fmt.Fprintf(&b, "  > %s %s port=%s via=%s\n", im.Product, im.Team, im.Port, im.Via)
+		}
+	}
+	for _, d := range p.Diagnostics {
+		fmt.Fprintf(&b, "%s %s:%d:%d: %s: %s (%s)\n", d.Severity, d.File, d.Line, d.Column, d.Code, d.Message, d.Product)
+	}
+	return b.String()
+}
+
+func show(v any) string {
+	if v == nil {
+		return "∅"
+	}
+	if s, ok := v.(string); ok {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprint(v)
+}
+
+// TestEveryRuleHasAFixture keeps the rules of change and their fixtures
+// together.
+func TestEveryRuleHasAFixture(t *testing.T) {
+	for _, r := range plan.Rules() {
+		if _, err := os.Stat(filepath.Join("testdata/rules", r.ID+".txtar")); err != nil {
+			t.Errorf("rule %s has no fixture testdata/rules/%s.txtar", r.ID, r.ID)
+		}
+	}
+}

@@ -1,0 +1,154 @@
+package state
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// lockInfo is the content of a lock file: who holds the lock, where and since when.
+type lockInfo struct {
+	Who  string    `json:"who"`
+	PID  int       `json:"pid"`
+	Host string    `json:"host"`
+	Time time.Time `json:"time"`
+}
+
+// lockSettle bounds how long Lock waits for a just-created lock file to get
+// its content: the holder creates it empty and writes it at once.
+const lockSettle = 250 * time.Millisecond
+
+// Lock takes the lock file <Path>.lock for who, creating the catalog's
+// directory if needed. If the lock is held it fails at once with a
+// *LockedError; it never breaks a lock, even one left by a dead process.
+func (f *File) Lock(ctx context.Context, who string) (Lock, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(f.Path), 0o755); err != nil {
+		return nil, fmt.Errorf("lock live catalog: %w", err)
+	}
+	host, _ := os.Hostname()
+	content, err := json.Marshal(lockInfo{Who: who, PID: os.Getpid(), Host: host, Time: time.Now().UTC()})
+	if err != nil {
+		return nil, fmt.Errorf("lock live catalog: %w", err)
+	}
+	content = append(content, '\n')
+	path := f.Path + ".lock"
+
+	// A lock released between our failed create and our read of it is
+	// free again: try a few times before calling it busy.
+	for range 3 {
+		err := create(path, content)
+		if err == nil {
+			return &fileLock{file: f, path: path, content: content}, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return nil, fmt.Errorf("lock live catalog: %w", err)
+		}
+		held, err := holder(ctx, path)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return nil, held
+	}
+	return nil, lockedError(path, lockInfo{})
+}
+
+// create makes the lock file, failing with fs.ErrExist if it is there.
+func create(path string, content []byte) error {
+	lf, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = lf.Write(content)
+	if cerr := lf.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+	}
+	return err
+}
+
+// holder reads the lock file at path and reports its holder. A lock file
+// whose holder has not finished writing it yet is read again for a moment;
+// one that stays unreadable is reported with an unknown holder.
+func holder(ctx context.Context, path string) (*LockedError, error) {
+	deadline := time.Now().Add(lockSettle)
+	for {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("lock live catalog: %w", err)
+		}
+		var info lockInfo
+		if json.Unmarshal(data, &info) == nil {
+			return lockedError(path, info), nil
+		}
+		if time.Now().After(deadline) {
+			return lockedError(path, lockInfo{}), nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Millisecond):
+		}
+	}
+}
+
+func lockedError(path string, info lockInfo) *LockedError {
+	return &LockedError{
+		Where: "file " + path,
+		Who:   info.Who,
+		PID:   info.PID,
+		Host:  info.Host,
+		Time:  info.Time,
+		Hint:  fmt.Sprintf("if no apply is running, remove %s", path),
+	}
+}
+
+// stillOurs reports an error if the lock file is gone or was replaced, as
+// when someone removed it by hand while we held it.
+func (l *fileLock) stillOurs() error {
+	data, err := os.ReadFile(l.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("lock %s was removed while held", l.path)
+	case err != nil:
+		return err
+	case !bytes.Equal(data, l.content):
+		return fmt.Errorf("lock %s was removed while held and is now someone else's", l.path)
+	}
+	return nil
+}
+
+// Unlock removes the lock file if it is still ours; a lock file that was
+// broken and taken by someone else is left alone, and reported.
+func (l *fileLock) Unlock() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.released {
+		return nil
+	}
+	if err := l.stillOurs(); err != nil {
+		l.released = true
+		return fmt.Errorf("unlock live catalog: %w", err)
+	}
+	if err := os.Remove(l.path); err != nil {
+		return fmt.Errorf("unlock live catalog: %w", err)
+	}
+	l.released = true
+	return nil
+}
