@@ -23,12 +23,14 @@ var forbidden = []struct {
 }{
 	{"pkg/", []string{"internal/cli", "cmd/"}, "core packages return values; only the CLI prints"},
 	{"pkg/diag!", []string{"pkg/"}, "diagnostics are a leaf"},
-	{"pkg/catalog!", []string{"pkg/config", "pkg/source", "pkg/compile", "pkg/check", "pkg/mesh", "pkg/render"}, "the model holds types only"},
+	{"pkg/catalog!", []string{"pkg/config", "pkg/source", "pkg/compile", "pkg/check", "pkg/mesh", "pkg/render", "pkg/plan", "pkg/state"}, "the model holds types only"},
 	{"pkg/config!", []string{"pkg/source", "pkg/compile", "pkg/check", "pkg/mesh", "pkg/render"}, "data flows one way"},
 	{"pkg/source!", []string{"pkg/compile", "pkg/check", "pkg/mesh", "pkg/render"}, "data flows one way"},
 	{"pkg/compile!", []string{"pkg/check", "pkg/mesh", "pkg/render"}, "data flows one way"},
 	{"pkg/check!", []string{"pkg/compile", "pkg/mesh", "pkg/render", "pkg/source"}, "checks read the model only"},
-	{"pkg/mesh!", []string{"pkg/render"}, "results live in the core, not in output"},
+	{"pkg/mesh!", []string{"pkg/render", "pkg/plan", "pkg/state"}, "the front half knows nothing of the live catalog"},
+	{"pkg/state!", []string{"pkg/config", "pkg/source", "pkg/compile", "pkg/check", "pkg/mesh", "pkg/plan", "pkg/render"}, "the live catalog is a document and its backends"},
+	{"pkg/plan!", []string{"pkg/source", "pkg/compile", "pkg/mesh", "pkg/render", "pkg/config"}, "the plan compares models; it neither loads nor prints"},
 	{"pkg/render!", []string{"pkg/compile", "pkg/source", "pkg/mesh", "pkg/config"}, "rendering is built from the model only"},
 }
 
