@@ -10,6 +10,9 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
+
+	"golang.org/x/term"
 )
 
 // Exit codes, the same for every command.
@@ -28,21 +31,33 @@ type command struct {
 	name    string
 	args    string
 	summary string
-	run     func(ctx context.Context, e *env, args []string) int
+	run     func(ctx context.Context, e *Env, args []string) int
 }
 
 func commands() []command {
 	return []command{
 		{"validate", "[flags]", "load, evaluate and check the mesh", runValidate},
+		{"plan", "[flags]", "validate, then diff the mesh against the live catalog", runPlan},
+		{"apply", "[flags] [PLANFILE]", "apply a saved plan, or plan and apply", runApply},
+		{"catalog", "show [flags]", "print the live catalog", runCatalog},
+		{"history", "[flags]", "list the applied plans, newest first", runHistory},
+		{"graph", "[flags]", "draw the mesh's lineage as Mermaid or DOT", runGraph},
 		{"rules", "[flags]", "list every rule with its ID and purpose", runRules},
 		{"version", "", "print meshc's version", runVersion},
 	}
 }
 
-// env is what a command may touch: its output streams and environment.
-type env struct {
-	stdout, stderr io.Writer
-	getenv         func(string) string
+// Env is what a command may touch: its streams and environment.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// Interactive is true when stdin is a terminal: apply may ask.
+	Interactive bool
+	// Color is true when stdout is a terminal (and NO_COLOR is unset).
+	Color bool
+	// Now is the clock; tests fix it.
+	Now func() time.Time
 }
 
 // Main runs meshc with the process's arguments and streams and returns its
@@ -50,13 +65,29 @@ type env struct {
 func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return Run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	return Run(ctx, os.Args[1:], &Env{
+		Stdin:       os.Stdin,
+		Stdout:      os.Stdout,
+		Stderr:      os.Stderr,
+		Getenv:      os.Getenv,
+		Interactive: isTerminal(os.Stdin),
+		Color:       isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == "",
+		Now:         time.Now,
+	})
 }
 
-// Run runs meshc with args, writing to stdout and stderr, and returns the
-// exit code. Tests call it in-process.
-func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	e := &env{stdout: stdout, stderr: stderr, getenv: getenv}
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
+
+// Run runs meshc with args in e and returns the exit code. Tests call it
+// in-process.
+func Run(ctx context.Context, args []string, e *Env) int {
+	stdout, stderr := e.Stdout, e.Stderr
+	if e.Getenv == nil {
+		e.Getenv = func(string) string { return "" }
+	}
+	if e.Now == nil {
+		e.Now = time.Now
+	}
 	if len(args) == 0 {
 		usage(stderr)
 		return ExitFailure
@@ -101,35 +132,57 @@ Run 'meshc <command> --help' for a command's flags.
 }
 
 // flags returns a flag set for a command that prints its usage to stderr.
-func (e *env) flags(name, args, summary string) *flag.FlagSet {
+func (e *Env) flags(name, args, summary string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(e.Stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: meshc %s %s\n\n%s.\n\nFlags:\n", name, args, upperFirst(summary))
+		fmt.Fprintf(e.Stderr, "Usage: meshc %s %s\n\n%s.\n\nFlags:\n", name, args, upperFirst(summary))
 		fs.PrintDefaults()
 	}
 	return fs
 }
 
+// parseInterspersed parses flags wherever they stand among the
+// arguments, as users of git and terraform expect ("apply plan.json
+// --format json"); "--" ends the flags. It returns the other arguments.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return rest, nil
+		}
+		if args[0] == "--" {
+			return append(rest, args[1:]...), nil
+		}
+		rest = append(rest, args[0])
+		args = args[1:]
+	}
+}
+
 // parse parses args; it returns false and the exit code when the command
 // must not run (help was asked for, or the flags were wrong).
-func (e *env) parse(fs *flag.FlagSet, args []string) (int, bool) {
-	err := fs.Parse(args)
+func (e *Env) parse(fs *flag.FlagSet, args []string) (int, bool) {
+	rest, err := parseInterspersed(fs, args)
+	if err == nil && len(rest) > 0 {
+		fmt.Fprintf(e.Stderr, "meshc %s: unexpected argument %q\n", fs.Name(), rest[0])
+		return ExitFailure, false
+	}
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		return ExitOK, false
 	case err != nil:
-		return ExitFailure, false
-	case fs.NArg() > 0:
-		fmt.Fprintf(e.stderr, "meshc %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
 		return ExitFailure, false
 	}
 	return 0, true
 }
 
 // fail prints err as meshc's one line (or block) and returns ExitFailure.
-func (e *env) fail(err error) int {
-	fmt.Fprintf(e.stderr, "meshc: %v\n", err)
+func (e *Env) fail(err error) int {
+	fmt.Fprintf(e.Stderr, "meshc: %v\n", err)
 	return ExitFailure
 }
 
@@ -140,11 +193,11 @@ func upperFirst(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-func runVersion(_ context.Context, e *env, args []string) int {
+func runVersion(_ context.Context, e *Env, args []string) int {
 	fs := e.flags("version", "", "print meshc's version")
 	if code, ok := e.parse(fs, args); !ok {
 		return code
 	}
-	fmt.Fprintf(e.stdout, "meshc %s\n", Version)
+	fmt.Fprintf(e.Stdout, "meshc %s\n", Version)
 	return ExitOK
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/meshc-dev/meshc/pkg/check"
 	"github.com/meshc-dev/meshc/pkg/config"
 	"github.com/meshc-dev/meshc/pkg/mesh"
+	"github.com/meshc-dev/meshc/pkg/plan"
 	"github.com/meshc-dev/meshc/pkg/render"
 )
 
@@ -28,7 +29,7 @@ func (c *common) register(fs *flag.FlagSet, formats ...string) {
 
 func joinOr(s []string) string { return strings.Join(s, "|") }
 
-func runValidate(ctx context.Context, e *env, args []string) int {
+func runValidate(ctx context.Context, e *Env, args []string) int {
 	fs := e.flags("validate", "[flags]", "load, evaluate and check the mesh")
 	var c common
 	c.register(fs, "text", "json")
@@ -48,9 +49,9 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 	}
 	v := render.NewValidation(len(res.Mesh.Domains), len(res.Mesh.Products), res.Diagnostics)
 	if c.format == "json" {
-		err = render.JSON(e.stdout, v)
+		err = render.JSON(e.Stdout, v)
 	} else {
-		err = render.ValidationText(e.stdout, v)
+		err = render.ValidationText(e.Stdout, v)
 	}
 	if err != nil {
 		return e.fail(err)
@@ -61,21 +62,28 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 	return ExitOK
 }
 
-func runRules(_ context.Context, e *env, args []string) int {
+func runRules(_ context.Context, e *Env, args []string) int {
 	fs := e.flags("rules", "[flags]", "list every rule with its ID and purpose")
 	format := fs.String("format", "text", "output `format`: text|json")
 	if code, ok := e.parse(fs, args); !ok {
 		return code
 	}
-	rules := check.Rules()
+	type rule struct{ ID, Stage, Purpose string }
+	var rules []rule
+	for _, r := range check.Rules() {
+		rules = append(rules, rule{r.ID, r.Stage, r.Purpose})
+	}
+	for _, r := range plan.Rules() {
+		rules = append(rules, rule{r.ID, r.Stage, r.Purpose})
+	}
 	switch *format {
 	case "json":
-		if err := render.JSON(e.stdout, rules); err != nil {
+		if err := render.JSON(e.Stdout, rules); err != nil {
 			return e.fail(err)
 		}
 	case "text":
 		for _, r := range rules {
-			fmt.Fprintf(e.stdout, "%-18s %-8s %s\n", r.ID, r.Stage, r.Purpose)
+			fmt.Fprintf(e.Stdout, "%-18s %-8s %s\n", r.ID, r.Stage, r.Purpose)
 		}
 	default:
 		return e.fail(fmt.Errorf("unknown --format %q: use text or json", *format))

@@ -1,0 +1,174 @@
+package render
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/meshc-dev/meshc/pkg/diag"
+	"github.com/meshc-dev/meshc/pkg/plan"
+)
+
+// TextOptions tunes the terminal rendering of a plan.
+type TextOptions struct {
+	Color bool // ANSI colours, for terminals only
+}
+
+// style wraps text in an ANSI colour when enabled.
+type style bool
+
+func (s style) paint(code, text string) string {
+	if !s {
+		return text
+	}
+	return "\x1b[" + code + "m" + text + "\x1b[0m"
+}
+
+func (s style) green(t string) string  { return s.paint("32", t) }
+func (s style) yellow(t string) string { return s.paint("33", t) }
+func (s style) red(t string) string    { return s.paint("31", t) }
+func (s style) bold(t string) string   { return s.paint("1", t) }
+
+var symbols = map[string]string{plan.Create: "+", plan.Update: "~", plan.Delete: "-"}
+
+// PlanText writes a plan for terminals, like Terraform's: one block per
+// changed product with its changed paths (+ added, ~ changed, - removed),
+// breaking changes and impacted consumers, then the diagnostics and a
+// closing summary.
+func PlanText(w io.Writer, p *plan.Plan, o TextOptions) error {
+	s := style(o.Color)
+	var b strings.Builder
+	pending := p.Pending()
+	if len(pending) == 0 {
+		fmt.Fprintf(&b, "No changes: the live catalog (serial %d) matches the mesh.\n", p.LiveSerial)
+	} else {
+		fmt.Fprintf(&b, "meshc will make these changes to the live catalog (serial %d):\n", p.LiveSerial)
+	}
+	for i, c := range pending {
+		// Creates and deletes are one line each; a block with details gets
+		// a blank line before it.
+		if i == 0 || len(c.Fields)+len(c.Breaking)+len(c.Impacted) > 0 {
+			b.WriteString("\n")
+		}
+		sym := symbols[c.Action]
+		head := fmt.Sprintf("  %s %s", sym, s.bold(c.Product))
+		if v := versionLine(c); v != "" {
+			head += "  " + v
+		}
+		head += fmt.Sprintf("  (%s)", c.Action)
+		b.WriteString(colorFor(s, c.Action)(head) + "\n")
+		for _, f := range c.Fields {
+			b.WriteString("      " + fieldLine(s, f) + "\n")
+		}
+		for _, br := range c.Breaking {
+			fmt.Fprintf(&b, "      %s %s (%s)\n", s.red("! breaking:"), br.Message, br.Rule)
+		}
+		if len(c.Impacted) > 0 {
+			fmt.Fprintf(&b, "      impacted: %s\n", impactList(c.Impacted))
+		}
+	}
+	if len(p.Skipped) > 0 {
+		b.WriteString("\n")
+		for _, name := range sortedKeys(p.Skipped) {
+			fmt.Fprintf(&b, "  domain %s left as it is live: %s\n", name, p.Skipped[name])
+		}
+	}
+	if len(p.Diagnostics) > 0 {
+		b.WriteString("\n")
+		for _, d := range p.Diagnostics {
+			line := DiagnosticLine(d)
+			if d.Severity == diag.Error {
+				line = s.red(line)
+			}
+			b.WriteString(line + "\n")
+		}
+	}
+	sum := p.Summary
+	fmt.Fprintf(&b, "\nPlan: %d to create, %d to update, %d to delete, %d breaking.", sum.Create, sum.Update, sum.Delete, sum.Breaking)
+	if n := p.Diagnostics.Count(diag.Error); n > 0 {
+		fmt.Fprintf(&b, " %s", s.red(fmt.Sprintf("%s: this plan cannot be applied.", plural(n, "error"))))
+	}
+	b.WriteString("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func colorFor(s style, action string) func(string) string {
+	switch action {
+	case plan.Create:
+		return s.green
+	case plan.Delete:
+		return s.red
+	}
+	return s.yellow
+}
+
+func versionLine(c *plan.Change) string {
+	switch {
+	case c.Before == nil && c.After != nil:
+		return c.After.Version + " " + c.After.Status
+	case c.After == nil && c.Before != nil:
+		return c.Before.Version + " " + c.Before.Status
+	case c.Before != nil && c.After != nil:
+		v := c.After.Version
+		if c.Before.Version != c.After.Version {
+			v = c.Before.Version + " → " + c.After.Version
+		}
+		st := c.After.Status
+		if c.Before.Status != c.After.Status {
+			st = c.Before.Status + " → " + c.After.Status
+		}
+		return v + " " + st
+	}
+	return ""
+}
+
+func fieldLine(s style, f plan.FieldChange) string {
+	switch {
+	case f.Before == nil:
+		return s.green("+ "+f.Path) + " = " + Value(f.After)
+	case f.After == nil:
+		return s.red("- "+f.Path) + " (was " + Value(f.Before) + ")"
+	case f.Diff != "":
+		return s.yellow("~ "+f.Path) + ": " + f.Diff
+	}
+	return s.yellow("~ "+f.Path) + ": " + Value(f.Before) + " → " + Value(f.After)
+}
+
+// Value renders a field value compactly: JSON, cut at 80 characters.
+func Value(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	out := string(b)
+	if r := []rune(out); len(r) > 80 {
+		out = string(r[:79]) + "…"
+	}
+	return out
+}
+
+func impactList(impacts []plan.Impact) string {
+	var parts []string
+	for _, im := range impacts {
+		part := im.Product
+		if im.Team != "" {
+			part += " (" + im.Team + ")"
+		}
+		switch {
+		case im.Port != "":
+			part += " via port " + im.Port
+		case im.Via != "":
+			part += " through " + im.Via
+		}
+		parts = append(parts, part)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func sortedKeys(m map[string]string) []string {
+	return slices.Sorted(maps.Keys(m))
+}
