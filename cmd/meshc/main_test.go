@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -27,7 +28,7 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
 		UpdateScripts: os.Getenv("UPDATE_GOLDEN") != "",
-		Cmds:          map[string]func(*testscript.TestScript, bool, []string){"exits": exits},
+		Cmds:          map[string]func(*testscript.TestScript, bool, []string){"exits": exits, "replace": replace},
 		Setup: func(env *testscript.Env) error {
 			example := filepath.Join(env.WorkDir, "example")
 			if err := os.CopyFS(example, os.DirFS("../../catalog-example")); err != nil {
@@ -60,4 +61,22 @@ func exits(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("exit code %d, want %d", got, want)
 	}
+}
+
+// replace edits a file in place: "replace FILE OLD NEW" replaces every OLD
+// with NEW, and fails when OLD is not there, so a script cannot silently
+// stop testing what it meant to. In OLD and NEW, \n stands for a newline.
+func replace(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: replace FILE OLD NEW")
+	}
+	name := ts.MkAbs(args[0])
+	data, err := os.ReadFile(name)
+	ts.Check(err)
+	unescape := strings.NewReplacer(`\n`, "\n", `\t`, "\t").Replace
+	old, repl := unescape(args[1]), unescape(args[2])
+	if !strings.Contains(string(data), old) {
+		ts.Fatalf("replace: %s does not contain %q", args[0], old)
+	}
+	ts.Check(os.WriteFile(name, []byte(strings.ReplaceAll(string(data), old, repl)), 0o644))
 }
