@@ -17,8 +17,15 @@ vet:
 
 check: fmt vet test
 
+bench:
+	$(GO) test -run '^$$' -bench BenchmarkValidate -benchtime 1x -timeout 30m ./internal/meshgen/
+
+# The README's main job: plan and apply catalog-example/ into its live
+# catalog (the file backend, catalog-example/.meshc/catalog.json), then show it.
 example:
-	$(GO) run ./cmd/meshc validate --config catalog-example/mesh.cue
+	$(GO) build -o bin/meshc ./cmd/meshc
+	bin/meshc apply --auto-approve --config catalog-example/mesh.cue
+	bin/meshc catalog show --config catalog-example/mesh.cue
 
 golden:
 	UPDATE_GOLDEN=1 $(GO) test ./...
