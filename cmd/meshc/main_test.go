@@ -34,6 +34,10 @@ func TestScripts(t *testing.T) {
 			if err := os.CopyFS(example, os.DirFS("../../catalog-example")); err != nil {
 				return err
 			}
+			// make example leaves a live catalog behind; start from none.
+			if err := os.RemoveAll(filepath.Join(example, ".meshc")); err != nil {
+				return err
+			}
 			env.Setenv("EXAMPLE", example)
 			return nil
 		},

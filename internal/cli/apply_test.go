@@ -19,6 +19,10 @@ func example(t *testing.T) string {
 	if err := os.CopyFS(dir, os.DirFS("../../catalog-example")); err != nil {
 		t.Fatal(err)
 	}
+	// make example leaves a live catalog behind; start from none.
+	if err := os.RemoveAll(filepath.Join(dir, ".meshc")); err != nil {
+		t.Fatal(err)
+	}
 	return filepath.Join(dir, "mesh.cue")
 }
 

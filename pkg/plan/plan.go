@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"encoding/json"
+
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/diag"
 )
@@ -112,4 +114,21 @@ func (p *Plan) Pending() []*Change {
 		}
 	}
 	return out
+}
+
+// MarshalJSON writes p with empty lists and maps as [] and {}, never null:
+// the JSON form is a contract and its readers should not need nil checks.
+func (p *Plan) MarshalJSON() ([]byte, error) {
+	type plain Plan // without this method
+	v := plain(*p)
+	if v.Sources == nil {
+		v.Sources = map[string]Source{}
+	}
+	if v.Changes == nil {
+		v.Changes = []*Change{}
+	}
+	if v.Diagnostics == nil {
+		v.Diagnostics = diag.Diagnostics{}
+	}
+	return json.Marshal(v)
 }

@@ -452,7 +452,13 @@ func checkReport(t *testing.T, s string, limit int, marker string) {
 // UPDATE_GOLDEN is set.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "markdown", name+".md")
+	goldenFile(t, filepath.Join("testdata", "markdown", name+".md"), got)
+}
+
+// goldenFile compares got with the file at path, or writes it when
+// UPDATE_GOLDEN is set.
+func goldenFile(t *testing.T, path, got string) {
+	t.Helper()
 	if os.Getenv("UPDATE_GOLDEN") != "" {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)

@@ -47,12 +47,15 @@ func PlanText(w io.Writer, p *plan.Plan, o TextOptions) error {
 	} else {
 		fmt.Fprintf(&b, "meshc will make these changes to the live catalog (serial %d):\n", p.LiveSerial)
 	}
-	for i, c := range pending {
-		// Creates and deletes are one line each; a block with details gets
-		// a blank line before it.
-		if i == 0 || len(c.Fields)+len(c.Breaking)+len(c.Impacted) > 0 {
+	prevDetailed := true
+	for _, c := range pending {
+		// Creates are one line each; a block with details stands apart
+		// from its neighbours.
+		detailed := len(c.Fields)+len(c.Breaking)+len(c.Impacted) > 0
+		if detailed || prevDetailed {
 			b.WriteString("\n")
 		}
+		prevDetailed = detailed
 		sym := symbols[c.Action]
 		head := fmt.Sprintf("  %s %s", sym, s.bold(c.Product))
 		if v := versionLine(c); v != "" {
