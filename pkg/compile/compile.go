@@ -141,7 +141,9 @@ func evaluate(s *Schema, d *source.Domain) domainResult {
 		r.failed = true
 		return r
 	}
-	v = sch.LookupPath(domainFilePath).Unify(v).FillPath(domainNamePath, d.Name)
+	// Fill the name into the schema before unifying: filling it after
+	// would evaluate the whole domain a second time.
+	v = sch.LookupPath(domainFilePath).FillPath(domainNamePath, d.Name).Unify(v)
 
 	r.domain = &catalog.Domain{Name: d.Name, Source: d.Source, Locate: loc.locate}
 	if v.Validate(cue.Concrete(true)) == nil {
