@@ -9,18 +9,17 @@ import (
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/config"
-	"github.com/meshc-dev/meshc/pkg/mesh"
 	"github.com/meshc-dev/meshc/pkg/render"
 	"github.com/meshc-dev/meshc/pkg/state"
 )
 
 // readLive opens the live catalog named by the flags.
-func readLive(ctx context.Context, c *common, sf *stateFlag) (*state.Catalog, error) {
+func readLive(ctx context.Context, c *common) (*state.Catalog, error) {
 	cfg, err := config.Load(c.config)
 	if err != nil {
 		return nil, err
 	}
-	return sf.store(cfg).Read(ctx)
+	return c.store(cfg).Read(ctx)
 }
 
 func runCatalog(ctx context.Context, e *Env, args []string) int {
@@ -30,16 +29,14 @@ func runCatalog(ctx context.Context, e *Env, args []string) int {
 	}
 	fs := e.flags("catalog show", "[flags]", "print the live catalog")
 	var c common
-	var sf stateFlag
 	c.register(fs, "text", "json")
-	sf.register(fs)
 	if code, ok := e.parse(fs, args[1:]); !ok {
 		return code
 	}
-	if err := c.checkFormat(); err != nil {
+	if err := c.check(); err != nil {
 		return e.fail(err)
 	}
-	live, err := readLive(ctx, &c, &sf)
+	live, err := readLive(ctx, &c)
 	if err != nil {
 		return e.fail(err)
 	}
@@ -84,16 +81,14 @@ func orDash(s string) string {
 func runHistory(ctx context.Context, e *Env, args []string) int {
 	fs := e.flags("history", "[flags]", "list the applied plans, newest first")
 	var c common
-	var sf stateFlag
 	c.register(fs, "text", "json")
-	sf.register(fs)
 	if code, ok := e.parse(fs, args); !ok {
 		return code
 	}
-	if err := c.checkFormat(); err != nil {
+	if err := c.check(); err != nil {
 		return e.fail(err)
 	}
-	live, err := readLive(ctx, &c, &sf)
+	live, err := readLive(ctx, &c)
 	if err != nil {
 		return e.fail(err)
 	}
@@ -136,33 +131,28 @@ func runHistory(ctx context.Context, e *Env, args []string) int {
 func runGraph(ctx context.Context, e *Env, args []string) int {
 	fs := e.flags("graph", "[flags]", "draw the mesh's lineage as Mermaid or DOT")
 	var c common
-	var sf stateFlag
 	c.register(fs, "mermaid", "dot")
-	sf.register(fs)
 	live := fs.Bool("live", false, "draw the live catalog instead of the mesh's sources")
 	if code, ok := e.parse(fs, args); !ok {
 		return code
 	}
-	if err := c.checkFormat(); err != nil {
+	if err := c.check(); err != nil {
 		return e.fail(err)
 	}
 	var m *catalog.Mesh
 	exit := ExitOK
 	if *live {
-		lc, err := readLive(ctx, &c, &sf)
+		lc, err := readLive(ctx, &c)
 		if err != nil {
 			return e.fail(err)
 		}
 		m = &catalog.Mesh{Domains: lc.Domains, Products: lc.Products}
 	} else {
-		cfg, err := config.Load(c.config)
+		l, err := c.load(ctx, false, false)
 		if err != nil {
 			return e.fail(err)
 		}
-		res, err := mesh.Load(ctx, cfg, mesh.Options{})
-		if err != nil {
-			return e.fail(err)
-		}
+		res := l.res
 		if res.Diagnostics.HasErrors() {
 			for _, d := range res.Diagnostics {
 				fmt.Fprintln(e.Stderr, render.DiagnosticLine(d))

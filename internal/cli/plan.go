@@ -14,26 +14,10 @@ import (
 
 	"github.com/meshc-dev/meshc/pkg/config"
 	"github.com/meshc-dev/meshc/pkg/diag"
-	"github.com/meshc-dev/meshc/pkg/mesh"
 	"github.com/meshc-dev/meshc/pkg/plan"
 	"github.com/meshc-dev/meshc/pkg/render"
 	"github.com/meshc-dev/meshc/pkg/state"
 )
-
-// stateFlag overrides the live catalog's location.
-type stateFlag struct{ path string }
-
-func (s *stateFlag) register(fs *flag.FlagSet) {
-	fs.StringVar(&s.path, "state", "", "the live catalog `file` (default: state.path in mesh.cue)")
-}
-
-// store opens the live catalog named by --state or by mesh.cue.
-func (s *stateFlag) store(cfg *config.Config) state.Store {
-	if s.path != "" {
-		return state.NewFile(strings.TrimPrefix(s.path, "file://"))
-	}
-	return state.NewFile(cfg.Abs(cfg.State.Path))
-}
 
 // planned is a plan made in this run, with what it was made from.
 type planned struct {
@@ -45,23 +29,21 @@ type planned struct {
 // makePlan loads and checks the mesh and diffs it against the live
 // catalog. Products whose desired state is unknown (schema errors) and
 // domains that failed to evaluate stay as they are live.
-func makePlan(ctx context.Context, e *Env, c *common, sf *stateFlag) (*planned, error) {
-	cfg, err := config.Load(c.config)
+func makePlan(ctx context.Context, e *Env, c *common, tolerant bool) (*planned, error) {
+	l, err := c.load(ctx, true, tolerant)
 	if err != nil {
 		return nil, err
 	}
-	res, err := mesh.Load(ctx, cfg, mesh.Options{})
-	if err != nil {
-		return nil, err
-	}
-	st := sf.store(cfg)
-	live, err := st.Read(ctx)
-	if err != nil {
-		return nil, err
-	}
+	cfg, res, st, live := l.cfg, l.res, l.store, l.live
 	skip := map[string]string{}
 	for d := range res.Failed {
 		skip[d] = "its CUE could not be evaluated"
+	}
+	for d := range res.Others {
+		skip[d] = "taken from the live catalog"
+	}
+	for d, err := range res.Unreadable {
+		skip[d] = "its source could not be read: " + err.Error()
 	}
 	p := plan.Diff(res.Mesh, live, plan.Options{
 		Today:         e.Now(),
@@ -78,18 +60,16 @@ func makePlan(ctx context.Context, e *Env, c *common, sf *stateFlag) (*planned, 
 func runPlan(ctx context.Context, e *Env, args []string) int {
 	fs := e.flags("plan", "[flags]", "validate the mesh, then diff it against the live catalog")
 	var c common
-	var sf stateFlag
 	c.register(fs, "text", "json", "markdown")
-	sf.register(fs)
 	out := fs.String("out", "", "save the plan to `file`, for meshc apply")
 	detailed := fs.Bool("detailed-exitcode", false, "exit 2 when the plan has changes")
 	if code, ok := e.parse(fs, args); !ok {
 		return code
 	}
-	if err := c.checkFormat(); err != nil {
+	if err := c.check(); err != nil {
 		return e.fail(err)
 	}
-	pl, err := makePlan(ctx, e, &c, &sf)
+	pl, err := makePlan(ctx, e, &c, false)
 	if err != nil {
 		return e.fail(err)
 	}
@@ -168,9 +148,7 @@ func loadPlan(path string) (*plan.Plan, error) {
 func runApply(ctx context.Context, e *Env, args []string) int {
 	fs := e.flags("apply", "[flags] [PLANFILE]", "apply a saved plan, or plan and apply")
 	var c common
-	var sf stateFlag
 	c.register(fs, "text", "json")
-	sf.register(fs)
 	auto := fs.Bool("auto-approve", false, "apply without asking for confirmation")
 	files, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -182,7 +160,7 @@ func runApply(ctx context.Context, e *Env, args []string) int {
 		fmt.Fprintf(e.Stderr, "meshc apply: one plan file at most, got %s\n", strings.Join(files, " "))
 		return ExitFailure
 	}
-	if err := c.checkFormat(); err != nil {
+	if err := c.check(); err != nil {
 		return e.fail(err)
 	}
 
@@ -198,9 +176,9 @@ func runApply(ctx context.Context, e *Env, args []string) int {
 		if err != nil {
 			return e.fail(err)
 		}
-		st = sf.store(cfg)
+		st = c.store(cfg)
 	} else {
-		pl, err := makePlan(ctx, e, &c, &sf)
+		pl, err := makePlan(ctx, e, &c, false)
 		if err != nil {
 			return e.fail(err)
 		}

@@ -2,32 +2,12 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"strings"
 
 	"github.com/meshc-dev/meshc/pkg/check"
-	"github.com/meshc-dev/meshc/pkg/config"
-	"github.com/meshc-dev/meshc/pkg/mesh"
 	"github.com/meshc-dev/meshc/pkg/plan"
 	"github.com/meshc-dev/meshc/pkg/render"
 )
-
-// common holds the flags every mesh-reading command shares.
-type common struct {
-	config string
-	format string
-
-	formats []string
-}
-
-func (c *common) register(fs *flag.FlagSet, formats ...string) {
-	fs.StringVar(&c.config, "config", config.DefaultFile, "the platform's mesh `file`")
-	fs.StringVar(&c.format, "format", formats[0], "output `format`: "+joinOr(formats))
-	c.formats = formats
-}
-
-func joinOr(s []string) string { return strings.Join(s, "|") }
 
 func runValidate(ctx context.Context, e *Env, args []string) int {
 	fs := e.flags("validate", "[flags]", "load, evaluate and check the mesh")
@@ -36,17 +16,14 @@ func runValidate(ctx context.Context, e *Env, args []string) int {
 	if code, ok := e.parse(fs, args); !ok {
 		return code
 	}
-	if err := c.checkFormat(); err != nil {
+	if err := c.check(); err != nil {
 		return e.fail(err)
 	}
-	cfg, err := config.Load(c.config)
+	l, err := c.load(ctx, false, false)
 	if err != nil {
 		return e.fail(err)
 	}
-	res, err := mesh.Load(ctx, cfg, mesh.Options{})
-	if err != nil {
-		return e.fail(err)
-	}
+	res := l.res
 	v := render.NewValidation(len(res.Mesh.Domains), len(res.Mesh.Products), res.Diagnostics)
 	if c.format == "json" {
 		err = render.JSON(e.Stdout, v)
@@ -89,13 +66,4 @@ func runRules(_ context.Context, e *Env, args []string) int {
 		return e.fail(fmt.Errorf("unknown --format %q: use text or json", *format))
 	}
 	return ExitOK
-}
-
-func (c *common) checkFormat() error {
-	for _, f := range c.formats {
-		if c.format == f {
-			return nil
-		}
-	}
-	return fmt.Errorf("unknown --format %q: use %s", c.format, joinOr(c.formats))
 }

@@ -2,6 +2,11 @@ package mesh
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/check"
@@ -21,11 +26,28 @@ type Result struct {
 	// unknown, so a plan must leave them as they are live.
 	Invalid map[string]bool
 	Failed  map[string]bool
+	// Others names the domains taken as they are from Options.Others (the
+	// live catalog) rather than compiled; a plan leaves them untouched.
+	Others map[string]bool
+	// Unreadable holds the domains whose source could not be read, with
+	// Options.Tolerant; a plan must leave them untouched too.
+	Unreadable map[string]error
 }
 
 // Options tunes Load.
 type Options struct {
 	Compile compile.Options
+	// Local takes these domains (name -> directory) from a local checkout,
+	// a pull request's, instead of their sources in mesh.cue.
+	Local map[string]string
+	// Others, when set, supplies every domain not in Local: their products
+	// are taken as they are, not fetched nor compiled. A pull-request check
+	// then needs no access to other domains' repositories.
+	Others *catalog.Mesh
+	// Tolerant skips a domain whose source cannot be read, recording it in
+	// Result.Unreadable, instead of failing the load: the scheduled
+	// reconcile job goes on with the other domains.
+	Tolerant bool
 }
 
 // Load fetches every domain of cfg, compiles it and checks the mesh. The
@@ -39,16 +61,84 @@ func Load(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 	if ds.HasErrors() {
 		return &Result{Config: cfg, Mesh: catalog.NewMesh(), Diagnostics: ds}, nil
 	}
-	domains, err := source.Fetch(ctx, cfg)
+	local, err := localDomains(cfg, o.Local)
 	if err != nil {
 		return nil, err
+	}
+	res := &Result{Config: cfg, Others: map[string]bool{}, Unreadable: map[string]error{}}
+	var names []string
+	for _, name := range cfg.DomainNames() {
+		switch {
+		case local[name] != nil:
+		case o.Others != nil:
+			res.Others[name] = true
+		default:
+			names = append(names, name)
+		}
+	}
+	domains, unreadable, err := fetch(ctx, cfg, names, o.Tolerant)
+	if err != nil {
+		return nil, err
+	}
+	res.Unreadable = unreadable
+	for _, name := range slices.Sorted(maps.Keys(local)) {
+		domains = append(domains, local[name])
 	}
 	cr := compile.Compile(ctx, sch, domains, o.Compile)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	res.Mesh, res.Invalid, res.Failed = cr.Mesh, cr.Invalid, cr.Failed
+	if o.Others != nil {
+		for name := range res.Others {
+			if d := o.Others.Domains[name]; d != nil {
+				res.Mesh.Domains[name] = d
+			}
+		}
+		for id, p := range o.Others.Products {
+			if res.Others[p.Domain] {
+				res.Mesh.Products[id] = p
+			}
+		}
+	}
+	// Domains that could not be read are unknown, not empty: their
+	// consumers' references to them are not errors of this run.
+	failed := maps.Clone(cr.Failed)
+	for name := range res.Unreadable {
+		failed[name] = true
+	}
 	ds = append(ds, cr.Diagnostics...)
-	ds = append(ds, check.Run(&check.Mesh{Mesh: cr.Mesh, Invalid: cr.Invalid, Failed: cr.Failed})...)
+	ds = append(ds, check.Run(&check.Mesh{Mesh: res.Mesh, Invalid: cr.Invalid, Failed: failed})...)
 	ds.Sort()
-	return &Result{Config: cfg, Mesh: cr.Mesh, Diagnostics: ds.Compact(), Invalid: cr.Invalid, Failed: cr.Failed}, nil
+	res.Diagnostics = ds.Compact()
+	return res, nil
+}
+
+// localDomains opens the directories that replace some domains' sources.
+// Paths are relative to the working directory, as a user types them.
+func localDomains(cfg *config.Config, local map[string]string) (map[string]*source.Domain, error) {
+	out := map[string]*source.Domain{}
+	for name, dir := range local {
+		d, ok := cfg.Domains[name]
+		if !ok {
+			return nil, fmt.Errorf("--domain %s=%s: mesh.cue has no domain %s (it has %s)", name, dir, name, strings.Join(cfg.DomainNames(), ", "))
+		}
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return nil, err
+		}
+		sd, err := source.Dir{Config: cfg}.Fetch(context.Background(), &config.Domain{Name: name, Path: abs, Pos: d.Pos})
+		if err != nil {
+			return nil, fmt.Errorf("--domain %s=%s: %w", name, dir, err)
+		}
+		// Name files as the checkout does, so annotations land on them.
+		if rel, err := filepath.Rel(".", dir); err == nil && filepath.IsLocal(rel) {
+			sd.Dir = filepath.ToSlash(rel)
+		} else {
+			sd.Dir = filepath.ToSlash(dir)
+		}
+		sd.Source = catalog.Source{Path: sd.Dir, Commit: source.HeadCommit(abs)}
+		out[name] = sd
+	}
+	return out, nil
 }

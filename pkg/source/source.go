@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 
+	git "github.com/go-git/go-git/v5"
+
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/config"
 )
@@ -74,4 +76,19 @@ func Fetch(ctx context.Context, cfg *config.Config) ([]*Domain, error) {
 		out = append(out, sd)
 	}
 	return out, errors.Join(errs...)
+}
+
+// HeadCommit returns the commit checked out in the git work tree that holds
+// dir, or "" when dir is not in one: a pull request's checkout records
+// which commit was planned.
+func HeadCommit(dir string) string {
+	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
+	if err != nil {
+		return ""
+	}
+	head, err := repo.Head()
+	if err != nil {
+		return ""
+	}
+	return head.Hash().String()
 }

@@ -1,0 +1,118 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/meshc-dev/meshc/pkg/catalog"
+	"github.com/meshc-dev/meshc/pkg/config"
+	"github.com/meshc-dev/meshc/pkg/mesh"
+	"github.com/meshc-dev/meshc/pkg/state"
+)
+
+// common holds the flags every mesh-reading command shares.
+type common struct {
+	config   string
+	format   string
+	state    string
+	cacheDir string
+	others   string
+	domains  domainFlag
+
+	formats []string
+}
+
+// register adds the common flags; formats lists the --format values, the
+// default first.
+func (c *common) register(fs *flag.FlagSet, formats ...string) {
+	fs.StringVar(&c.config, "config", config.DefaultFile, "the platform's mesh `file`")
+	fs.StringVar(&c.format, "format", formats[0], "output `format`: "+strings.Join(formats, "|"))
+	fs.StringVar(&c.state, "state", "", "the live catalog `file` (default: state.path in mesh.cue)")
+	fs.StringVar(&c.cacheDir, "cache-dir", "", "where git sources are cloned (default: the user cache directory)")
+	fs.Var(&c.domains, "domain", "take domain `NAME=DIR` from a local checkout (a pull request's); repeatable")
+	fs.StringVar(&c.others, "others", "live", "with --domain, where the other domains come from: `live` (the live catalog, no fetch) or source")
+	c.formats = formats
+}
+
+// check validates the flags' values.
+func (c *common) check() error {
+	if !slices.Contains(c.formats, c.format) {
+		return fmt.Errorf("unknown --format %q: use %s", c.format, strings.Join(c.formats, "|"))
+	}
+	if c.others != "live" && c.others != "source" {
+		return fmt.Errorf("unknown --others %q: use live or source", c.others)
+	}
+	return nil
+}
+
+// store opens the live catalog named by --state or by mesh.cue.
+func (c *common) store(cfg *config.Config) state.Store {
+	if c.state != "" {
+		return state.NewFile(strings.TrimPrefix(c.state, "file://"))
+	}
+	return state.NewFile(cfg.Abs(cfg.State.Path))
+}
+
+// loaded is a mesh loaded as the flags say, with its live catalog.
+type loaded struct {
+	cfg   *config.Config
+	res   *mesh.Result
+	store state.Store
+	live  *state.Catalog // nil unless read
+}
+
+// load reads mesh.cue and loads the mesh: with --domain, those domains come
+// from their checkouts and, with --others live, every other domain from the
+// live catalog. withLive reads the live catalog in any case.
+func (c *common) load(ctx context.Context, withLive bool, tolerant bool) (*loaded, error) {
+	cfg, err := config.Load(c.config)
+	if err != nil {
+		return nil, err
+	}
+	l := &loaded{cfg: cfg, store: c.store(cfg)}
+	o := mesh.Options{Local: c.domains.m, Tolerant: tolerant}
+	_ = c.cacheDir // TODO(lead): wire into source options
+	pr := len(c.domains.m) > 0 && c.others == "live"
+	if withLive || pr {
+		if l.live, err = l.store.Read(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if pr {
+		o.Others = &catalog.Mesh{Domains: l.live.Domains, Products: l.live.Products}
+	}
+	if l.res, err = mesh.Load(ctx, cfg, o); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// domainFlag collects --domain NAME=DIR.
+type domainFlag struct{ m map[string]string }
+
+func (d *domainFlag) String() string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(d.m)) {
+		parts = append(parts, k+"="+d.m[k])
+	}
+	return strings.Join(parts, ",")
+}
+
+func (d *domainFlag) Set(v string) error {
+	name, dir, ok := strings.Cut(v, "=")
+	if !ok || name == "" || dir == "" {
+		return fmt.Errorf("want NAME=DIR, e.g. --domain orders=. (got %q)", v)
+	}
+	if d.m == nil {
+		d.m = map[string]string{}
+	}
+	if _, dup := d.m[name]; dup {
+		return fmt.Errorf("domain %s given twice", name)
+	}
+	d.m[name] = dir
+	return nil
+}
