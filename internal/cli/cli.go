@@ -41,6 +41,7 @@ func commands() []command {
 		{"apply", "[flags] [PLANFILE]", "apply a saved plan, or plan and apply", runApply},
 		{"catalog", "show [flags]", "print the live catalog", runCatalog},
 		{"history", "[flags]", "list the applied plans, newest first", runHistory},
+		{"reconcile", "[flags]", "read every domain at its ref, find drift from the live catalog, and repair it with --apply", runReconcile},
 		{"graph", "[flags]", "draw the mesh's lineage as Mermaid or DOT", runGraph},
 		{"rules", "[flags]", "list every rule with its ID and purpose", runRules},
 		{"version", "", "print meshc's version", runVersion},

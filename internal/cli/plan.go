@@ -110,7 +110,11 @@ func renderPlan(e *Env, format string, p *plan.Plan, cfg *config.Config) error {
 		view.Desired = nil // what a saved plan carries, not what readers want
 		return render.JSON(e.Stdout, &view)
 	case "markdown":
-		_, err := fmt.Fprintln(e.Stdout, render.Markdown(p, render.MarkdownOptions{Title: "meshc plan for " + cfg.Platform.Name}))
+		title := "meshc plan"
+		if cfg != nil {
+			title += " for " + cfg.Platform.Name
+		}
+		_, err := fmt.Fprintln(e.Stdout, render.Markdown(p, render.MarkdownOptions{Title: title}))
 		return err
 	}
 	return render.PlanText(e.Stdout, p, render.TextOptions{Color: e.Color})

@@ -80,6 +80,18 @@ type Source struct {
 	Git    string `json:"git,omitempty"`    // repository URL
 	Ref    string `json:"ref,omitempty"`    // branch, tag or commit asked for
 	Commit string `json:"commit,omitempty"` // commit SHA read
+	// Digest identifies the content read when there is no commit (a local
+	// directory): sha256 over its .cue files' names and bytes.
+	Digest string `json:"digest,omitempty"`
+}
+
+// Revision is what identifies the content read: the commit, else the
+// digest.
+func (s Source) Revision() string {
+	if s.Commit != "" {
+		return s.Commit
+	}
+	return s.Digest
 }
 
 // Team is who owns a domain and answers for its products.

@@ -78,6 +78,17 @@ func (ds Diagnostics) HasErrors() bool {
 	return slices.ContainsFunc(ds, func(d Diagnostic) bool { return d.Severity == Error })
 }
 
+// Errors returns the error diagnostics of ds.
+func (ds Diagnostics) Errors() Diagnostics {
+	var out Diagnostics
+	for _, d := range ds {
+		if d.Severity == Error {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // Count returns how many diagnostics have severity s.
 func (ds Diagnostics) Count(s Severity) int {
 	n := 0

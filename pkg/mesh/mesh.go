@@ -137,7 +137,7 @@ func localDomains(cfg *config.Config, local map[string]string) (map[string]*sour
 		} else {
 			sd.Dir = filepath.ToSlash(dir)
 		}
-		sd.Source = catalog.Source{Path: sd.Dir, Commit: source.HeadCommit(abs)}
+		sd.Source = catalog.Source{Path: sd.Dir, Commit: source.HeadCommit(abs), Digest: sd.Source.Digest}
 		out[name] = sd
 	}
 	return out, nil

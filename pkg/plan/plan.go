@@ -37,6 +37,7 @@ type Source struct {
 	Git    string `json:"git,omitempty"`
 	Ref    string `json:"ref,omitempty"`
 	Commit string `json:"commit,omitempty"`
+	Digest string `json:"digest,omitempty"`
 }
 
 // Desired is the catalog the plan makes live: what a saved plan applies.
@@ -58,6 +59,7 @@ type Change struct {
 	Product  string         `json:"product"`
 	Domain   string         `json:"domain"`
 	Action   string         `json:"action"`
+	Drift    string         `json:"drift,omitempty"` // set by reconcile: see ClassifyDrift
 	Before   *VersionStatus `json:"before,omitempty"`
 	After    *VersionStatus `json:"after,omitempty"`
 	Fields   []FieldChange  `json:"fields,omitempty"`

@@ -484,6 +484,9 @@ func summaryHTML(c *plan.Change) string {
 	for _, s := range versionStatus(c) {
 		parts = append(parts, escapeHTML(s))
 	}
+	if c.Drift != "" {
+		parts = append(parts, "drift: "+escapeHTML(plan.DriftText(c.Drift)))
+	}
 	if n := len(c.Breaking); n > 0 {
 		parts = append(parts, "<b>"+plural(n, "breaking change")+"</b>")
 	}
@@ -526,6 +529,9 @@ func oneLine(c *plan.Change) string {
 	parts := []string{symbol(c.Action) + " " + text(c.Action) + " " + code(c.Product)}
 	for _, s := range versionStatus(c) {
 		parts = append(parts, text(s))
+	}
+	if c.Drift != "" {
+		parts = append(parts, "drift: "+text(plan.DriftText(c.Drift)))
 	}
 	if len(c.Breaking) > 0 {
 		var rules []string

@@ -61,7 +61,11 @@ func PlanText(w io.Writer, p *plan.Plan, o TextOptions) error {
 		if v := versionLine(c); v != "" {
 			head += "  " + v
 		}
-		head += fmt.Sprintf("  (%s)", c.Action)
+		if c.Drift != "" {
+			head += fmt.Sprintf("  (%s; drift: %s)", c.Action, plan.DriftText(c.Drift))
+		} else {
+			head += fmt.Sprintf("  (%s)", c.Action)
+		}
 		b.WriteString(colorFor(s, c.Action)(head) + "\n")
 		for _, f := range c.Fields {
 			b.WriteString("      " + fieldLine(s, f) + "\n")
