@@ -2,6 +2,8 @@ package source
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -51,7 +53,7 @@ func (s Dir) Fetch(_ context.Context, d *config.Domain) (*Domain, error) {
 		Name:   d.Name,
 		FS:     os.DirFS(abs),
 		Dir:    s.Config.Rel(abs),
-		Source: catalog.Source{Path: s.Config.Rel(abs)},
+		Source: catalog.Source{Path: s.Config.Rel(abs), Digest: Digest(os.DirFS(abs))},
 	}, nil
 }
 
@@ -91,4 +93,24 @@ func HeadCommit(dir string) string {
 		return ""
 	}
 	return head.Hash().String()
+}
+
+// Digest returns "sha256:<hex>" over the names and bytes of the .cue files
+// at the root of fsys, in name order: what identifies a local directory's
+// content when there is no commit. It returns "" if they cannot be read.
+func Digest(fsys fs.FS) string {
+	names, err := fs.Glob(fsys, "*.cue")
+	if err != nil {
+		return ""
+	}
+	h := sha256.New()
+	for _, n := range names {
+		b, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return ""
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", n, len(b))
+		h.Write(b)
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
