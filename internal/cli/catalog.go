@@ -131,7 +131,7 @@ func runHistory(ctx context.Context, e *Env, args []string) int {
 func runGraph(ctx context.Context, e *Env, args []string) int {
 	fs := e.flags("graph", "[flags]", "draw the mesh's lineage as Mermaid or DOT")
 	var c common
-	c.register(fs, "mermaid", "dot")
+	c.register(fs, "mermaid", "dot", "json")
 	live := fs.Bool("live", false, "draw the live catalog instead of the mesh's sources")
 	if code, ok := e.parse(fs, args); !ok {
 		return code
@@ -163,9 +163,12 @@ func runGraph(ctx context.Context, e *Env, args []string) int {
 		m = res.Mesh
 	}
 	var err error
-	if c.format == "dot" {
+	switch c.format {
+	case "dot":
 		err = render.DOT(e.Stdout, m)
-	} else {
+	case "json":
+		err = render.JSON(e.Stdout, render.LineageOf(m))
+	default:
 		err = render.Mermaid(e.Stdout, m)
 	}
 	if err != nil {

@@ -95,3 +95,42 @@ func edges(m *catalog.Mesh) []lineageEdge {
 	}
 	return out
 }
+
+// Lineage is the JSON form of a mesh's lineage graph.
+type Lineage struct {
+	Nodes []LineageNode `json:"nodes"`
+	Edges []LineageEdge `json:"edges"`
+}
+
+// LineageNode is one product of the graph.
+type LineageNode struct {
+	Product string `json:"product"`
+	Domain  string `json:"domain"`
+	Version string `json:"version"`
+	Status  string `json:"status"`
+	Team    string `json:"team,omitempty"`
+}
+
+// LineageEdge is one input port: consumer reads producer's port.
+type LineageEdge struct {
+	Producer string `json:"producer"`
+	Port     string `json:"port"`
+	Consumer string `json:"consumer"`
+}
+
+// LineageOf returns m's lineage graph, sorted.
+func LineageOf(m *catalog.Mesh) Lineage {
+	l := Lineage{Nodes: []LineageNode{}, Edges: []LineageEdge{}}
+	for _, id := range m.ProductIDs() {
+		p := m.Products[id]
+		n := LineageNode{Product: id, Domain: p.Domain, Version: p.Version, Status: p.Status}
+		if d := m.Domains[p.Domain]; d != nil {
+			n.Team = d.Team.GitHub
+		}
+		l.Nodes = append(l.Nodes, n)
+	}
+	for _, e := range edges(m) {
+		l.Edges = append(l.Edges, LineageEdge{Producer: e.producer, Port: e.port, Consumer: e.consumer})
+	}
+	return l
+}
