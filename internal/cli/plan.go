@@ -53,7 +53,7 @@ func makePlan(ctx context.Context, e *Env, c *common, tolerant bool) (*planned, 
 	})
 	p.Diagnostics = append(p.Diagnostics, res.Diagnostics...)
 	p.Diagnostics.Sort()
-	p.Diagnostics = p.Diagnostics.Compact()
+	p.Diagnostics = diag.Waive(p.Diagnostics.Compact(), cfg.Waivers, e.Now())
 	return &planned{cfg: cfg, store: st, plan: p}, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/meshc-dev/meshc/pkg/check"
+	"github.com/meshc-dev/meshc/pkg/diag"
 	"github.com/meshc-dev/meshc/pkg/plan"
 	"github.com/meshc-dev/meshc/pkg/render"
 )
@@ -24,6 +25,7 @@ func runValidate(ctx context.Context, e *Env, args []string) int {
 		return e.fail(err)
 	}
 	res := l.res
+	res.Diagnostics = diag.Waive(res.Diagnostics, l.cfg.Waivers, e.Now())
 	v := render.NewValidation(len(res.Mesh.Domains), len(res.Mesh.Products), res.Diagnostics)
 	if c.format == "json" {
 		err = render.JSON(e.Stdout, v)
@@ -53,6 +55,7 @@ func runRules(_ context.Context, e *Env, args []string) int {
 	for _, r := range plan.Rules() {
 		rules = append(rules, rule{r.ID, r.Stage, r.Purpose})
 	}
+	rules = append(rules, rule{"waiver", "config", "a waiver in mesh.cue has expired while its diagnostics remain"})
 	switch *format {
 	case "json":
 		if err := render.JSON(e.Stdout, rules); err != nil {

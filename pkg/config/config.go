@@ -36,6 +36,7 @@ type Config struct {
 	Domains   map[string]*Domain `json:"domains"`
 	State     State              `json:"state"`
 	Lifecycle Lifecycle          `json:"lifecycle"`
+	Waivers   []diag.Waiver      `json:"waivers"`
 }
 
 // Platform names the platform and its extra CUE constraints.
@@ -143,6 +144,10 @@ func Load(path string) (*Config, error) {
 		if d.Ref != "" && d.Git == "" {
 			ds = append(ds, diag.Errorf("schema", "domains.%s.ref: a ref needs a git repository (git: URL)", name).At(d.Pos))
 		}
+	}
+	for i := range c.Waivers {
+		wv := data.LookupPath(cue.MakePath(cue.Str("waivers"), cue.Index(i)))
+		c.Waivers[i].Pos = diag.Pos{File: c.Rel(abs), Line: wv.Pos().Line(), Column: wv.Pos().Column()}
 	}
 	if len(ds) > 0 {
 		ds.Sort()

@@ -26,6 +26,9 @@ type Diagnostic struct {
 	Column   int      `json:"column,omitempty"`
 	Domain   string   `json:"domain,omitempty"`
 	Product  string   `json:"product,omitempty"`
+	// Rule is the rule that found it, where the code names a family of
+	// rules (breaking-change: field-removed, ...).
+	Rule string `json:"rule,omitempty"`
 }
 
 // Pos is a position in a source file, relative to the mesh root.

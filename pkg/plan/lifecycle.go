@@ -62,7 +62,9 @@ func versionRule(m *catalog.Mesh, c *Change, before, after *catalog.Product) dia
 	for _, br := range c.Breaking {
 		msg := fmt.Sprintf("%s (%s): %s is %s, so a breaking change needs a major version bump (%s → %d.0.0)%s",
 			br.Message, br.Rule, c.Product, before.Status, before.Version, major(before.Version)+1, consumerList(c.Impacted, portOf(br.Path), "it breaks"))
-		ds = append(ds, at(m, diag.Errorf("breaking-change", "%s", msg), c.Domain, c.Product, br.Path))
+		d := diag.Errorf("breaking-change", "%s", msg)
+		d.Rule = br.Rule
+		ds = append(ds, at(m, d, c.Domain, c.Product, br.Path))
 	}
 	return ds
 }
@@ -106,6 +108,7 @@ func lifecycleRules(m *catalog.Mesh, live *state.Catalog, g *graph, c *Change, b
 	var ds diag.Diagnostics
 	add := func(rule, path, format string, args ...any) {
 		d := diag.Errorf("lifecycle", format+" ("+rule+")", args...)
+		d.Rule = rule
 		ds = append(ds, at(m, d, c.Domain, c.Product, path))
 	}
 	consumers := consumerList(g.direct(c.Product, nil), "", "consumers:")
