@@ -14,6 +14,7 @@ import (
 	"cuelang.org/go/cue/token"
 
 	schema "github.com/meshc-dev/meshc/cue"
+	"github.com/meshc-dev/meshc/internal/fuzzy"
 	"github.com/meshc-dev/meshc/pkg/diag"
 )
 
@@ -190,38 +191,11 @@ func suggestLabel(path []string) string {
 		if len(word) < 3 {
 			continue
 		}
-		best, bestD := "", 3
-		for _, l := range labels {
-			if d := distance(word, l); d > 0 && d < bestD {
-				best, bestD = l, d
-			}
-		}
-		if best != "" {
+		if best := fuzzy.Closest(word, labels, 3); best != "" {
 			return "; did you mean " + best + "?"
 		}
 	}
 	return ""
-}
-
-// distance is the Levenshtein distance between a and b.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // matchesPattern reports whether s matches the named pattern definition.

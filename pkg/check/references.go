@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/meshc-dev/meshc/internal/fuzzy"
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/diag"
 )
@@ -52,37 +53,10 @@ func hasPort(p *catalog.Product, port string) bool {
 
 // suggest names the closest product id, for typos.
 func suggest(m *Mesh, id string) string {
-	best, bestD := "", 4
-	for _, cand := range m.ProductIDs() {
-		if d := distance(id, cand); d < bestD {
-			best, bestD = cand, d
-		}
+	if best := fuzzy.Closest(id, m.ProductIDs(), 4); best != "" {
+		return fmt.Sprintf(" (did you mean %s?)", best)
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %s?)", best)
-}
-
-// distance is the Levenshtein distance between a and b.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return ""
 }
 
 // access reports consumers whose domain a port's access does not allow.
