@@ -27,14 +27,11 @@ func runCatalog(ctx context.Context, e *Env, args []string) int {
 		fmt.Fprintln(e.Stderr, "Usage: meshc catalog show [flags]")
 		return ExitFailure
 	}
-	fs := e.flags("catalog show", "[flags]", "print the live catalog")
+	fs := e.flags("catalog show")
 	var c common
 	c.register(fs, "text", "json")
-	if code, ok := e.parse(fs, args[1:]); !ok {
+	if code, ok := e.parseCommon(fs, &c, args[1:]); !ok {
 		return code
-	}
-	if err := c.check(); err != nil {
-		return e.fail(err)
 	}
 	live, err := readLive(ctx, &c)
 	if err != nil {
@@ -79,14 +76,11 @@ func orDash(s string) string {
 }
 
 func runHistory(ctx context.Context, e *Env, args []string) int {
-	fs := e.flags("history", "[flags]", "list the applied plans, newest first")
+	fs := e.flags("history")
 	var c common
 	c.register(fs, "text", "json")
-	if code, ok := e.parse(fs, args); !ok {
+	if code, ok := e.parseCommon(fs, &c, args); !ok {
 		return code
-	}
-	if err := c.check(); err != nil {
-		return e.fail(err)
 	}
 	live, err := readLive(ctx, &c)
 	if err != nil {
@@ -129,15 +123,12 @@ func runHistory(ctx context.Context, e *Env, args []string) int {
 }
 
 func runGraph(ctx context.Context, e *Env, args []string) int {
-	fs := e.flags("graph", "[flags]", "draw the mesh's lineage as Mermaid or DOT")
+	fs := e.flags("graph")
 	var c common
 	c.register(fs, "mermaid", "dot", "json")
 	live := fs.Bool("live", false, "draw the live catalog instead of the mesh's sources")
-	if code, ok := e.parse(fs, args); !ok {
+	if code, ok := e.parseCommon(fs, &c, args); !ok {
 		return code
-	}
-	if err := c.check(); err != nil {
-		return e.fail(err)
 	}
 	var m *catalog.Mesh
 	exit := ExitOK

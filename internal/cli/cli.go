@@ -132,15 +132,31 @@ Run 'meshc <command> --help' for a command's flags.
 	io.WriteString(w, b.String())
 }
 
-// flags returns a flag set for a command that prints its usage to stderr.
-func (e *Env) flags(name, args, summary string) *flag.FlagSet {
+// flags returns the flag set of command name ("catalog show" is the
+// catalog command's show), printing its usage from the command table.
+func (e *Env) flags(name string) *flag.FlagSet {
+	c := lookup(name)
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.Stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(e.Stderr, "Usage: meshc %s %s\n\n%s.\n\nFlags:\n", name, args, upperFirst(summary))
+		fmt.Fprintf(e.Stderr, "Usage: meshc %s %s\n\n%s.\n\nFlags:\n", name, c.args, upperFirst(c.summary))
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// lookup returns the command named name, or its first word's.
+func lookup(name string) command {
+	first, _, _ := strings.Cut(name, " ")
+	for _, c := range commands() {
+		if c.name == first {
+			if first != name {
+				c.args = strings.TrimPrefix(c.args, strings.TrimPrefix(name, first+" ")+" ")
+			}
+			return c
+		}
+	}
+	panic("cli: no command " + name) // a bug: every caller names a command of the table
 }
 
 // parseInterspersed parses flags wherever they stand among the
@@ -181,6 +197,17 @@ func (e *Env) parse(fs *flag.FlagSet, args []string) (int, bool) {
 	return 0, true
 }
 
+// parseCommon parses args into fs and checks the common flags' values.
+func (e *Env) parseCommon(fs *flag.FlagSet, c *common, args []string) (int, bool) {
+	if code, ok := e.parse(fs, args); !ok {
+		return code, false
+	}
+	if err := c.check(); err != nil {
+		return e.fail(err), false
+	}
+	return 0, true
+}
+
 // fail prints err as meshc's one line (or block) and returns ExitFailure.
 func (e *Env) fail(err error) int {
 	fmt.Fprintf(e.Stderr, "meshc: %v\n", err)
@@ -195,7 +222,7 @@ func upperFirst(s string) string {
 }
 
 func runVersion(_ context.Context, e *Env, args []string) int {
-	fs := e.flags("version", "", "print meshc's version")
+	fs := e.flags("version")
 	if code, ok := e.parse(fs, args); !ok {
 		return code
 	}

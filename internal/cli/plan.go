@@ -58,16 +58,13 @@ func makePlan(ctx context.Context, e *Env, c *common, tolerant bool) (*planned, 
 }
 
 func runPlan(ctx context.Context, e *Env, args []string) int {
-	fs := e.flags("plan", "[flags]", "validate the mesh, then diff it against the live catalog")
+	fs := e.flags("plan")
 	var c common
 	c.register(fs, "text", "json", "markdown")
 	out := fs.String("out", "", "save the plan to `file`, for meshc apply")
 	detailed := fs.Bool("detailed-exitcode", false, "exit 2 when the plan has changes")
-	if code, ok := e.parse(fs, args); !ok {
+	if code, ok := e.parseCommon(fs, &c, args); !ok {
 		return code
-	}
-	if err := c.check(); err != nil {
-		return e.fail(err)
 	}
 	pl, err := makePlan(ctx, e, &c, false)
 	if err != nil {
@@ -150,7 +147,7 @@ func loadPlan(path string) (*plan.Plan, error) {
 }
 
 func runApply(ctx context.Context, e *Env, args []string) int {
-	fs := e.flags("apply", "[flags] [PLANFILE]", "apply a saved plan, or plan and apply")
+	fs := e.flags("apply")
 	var c common
 	c.register(fs, "text", "json")
 	auto := fs.Bool("auto-approve", false, "apply without asking for confirmation")

@@ -14,7 +14,7 @@ import (
 )
 
 func runReconcile(ctx context.Context, e *Env, args []string) int {
-	fs := e.flags("reconcile", "[flags]", "read every domain at its ref and find drift from the live catalog; --apply repairs it")
+	fs := e.flags("reconcile")
 	var c common
 	c.register(fs, "text", "json", "markdown")
 	doApply := fs.Bool("apply", false, "repair the drift: apply the plan, within the lifecycle rules")
@@ -22,11 +22,8 @@ func runReconcile(ctx context.Context, e *Env, args []string) int {
 	watch := fs.Bool("watch", false, "run as a service: reconcile every --interval until SIGTERM")
 	interval := fs.Duration("interval", 10*time.Minute, "time between cycles with --watch")
 	logFormat := fs.String("log-format", "text", "with --watch, log `format`: text|json")
-	if code, ok := e.parse(fs, args); !ok {
+	if code, ok := e.parseCommon(fs, &c, args); !ok {
 		return code
-	}
-	if err := c.check(); err != nil {
-		return e.fail(err)
 	}
 	if len(c.domains.m) > 0 {
 		return e.fail(errors.New("reconcile reads every domain at its ref: --domain does not apply"))

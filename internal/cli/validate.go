@@ -11,14 +11,11 @@ import (
 )
 
 func runValidate(ctx context.Context, e *Env, args []string) int {
-	fs := e.flags("validate", "[flags]", "load, evaluate and check the mesh")
+	fs := e.flags("validate")
 	var c common
 	c.register(fs, "text", "json")
-	if code, ok := e.parse(fs, args); !ok {
+	if code, ok := e.parseCommon(fs, &c, args); !ok {
 		return code
-	}
-	if err := c.check(); err != nil {
-		return e.fail(err)
 	}
 	l, err := c.load(ctx, false, false)
 	if err != nil {
@@ -42,7 +39,7 @@ func runValidate(ctx context.Context, e *Env, args []string) int {
 }
 
 func runRules(_ context.Context, e *Env, args []string) int {
-	fs := e.flags("rules", "[flags]", "list every rule with its ID and purpose")
+	fs := e.flags("rules")
 	format := fs.String("format", "text", "output `format`: text|json")
 	if code, ok := e.parse(fs, args); !ok {
 		return code
