@@ -1,17 +1,20 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/meshc-dev/meshc/internal/cli"
+	"github.com/meshc-dev/meshc/pkg/github/githubtest"
 )
 
 func TestMain(m *testing.M) {
@@ -28,7 +31,9 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
 		UpdateScripts: os.Getenv("UPDATE_GOLDEN") != "",
-		Cmds:          map[string]func(*testscript.TestScript, bool, []string){"exits": exits, "replace": replace},
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){
+			"exits": exits, "replace": replace, "github-fake": githubFake,
+		},
 		Setup: func(env *testscript.Env) error {
 			example := filepath.Join(env.WorkDir, "example")
 			if err := os.CopyFS(example, os.DirFS("../../catalog-example")); err != nil {
@@ -83,4 +88,63 @@ func replace(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("replace: %s does not contain %q", args[0], old)
 	}
 	ts.Check(os.WriteFile(name, []byte(strings.ReplaceAll(string(data), old, repl)), 0o644))
+}
+
+var (
+	fakesMu sync.Mutex
+	fakes   = map[*testscript.TestScript]*githubtest.Server{}
+)
+
+// githubFake runs a fake GitHub API for a script, as Actions would see it:
+//
+//	github-fake start        start it; export GITHUB_API_URL and the rest
+//	                         of a simulated Actions environment
+//	github-fake readonly     make every write fail with 403, as a fork's token
+//	github-fake dump FILE    write its comments (of PR 12) and check runs to
+//	                         FILE as JSON, for grep
+func githubFake(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: github-fake start|readonly|dump FILE")
+	}
+	fakesMu.Lock()
+	defer fakesMu.Unlock()
+	srv := fakes[ts]
+	if args[0] != "start" && srv == nil {
+		ts.Fatalf("github-fake: not started")
+	}
+	switch args[0] {
+	case "start":
+		srv = githubtest.NewServer()
+		fakes[ts] = srv
+		ts.Defer(func() {
+			fakesMu.Lock()
+			delete(fakes, ts)
+			fakesMu.Unlock()
+			srv.Close()
+		})
+		work := ts.Getenv("WORK")
+		for k, v := range map[string]string{
+			"GITHUB_ACTIONS": "true", "GITHUB_API_URL": srv.APIURL(), "GITHUB_SERVER_URL": srv.URL,
+			"GITHUB_REPOSITORY": "acme/orders-data", "GITHUB_TOKEN": "ghs_test", "GITHUB_RUN_ID": "4242",
+			"GITHUB_SHA": "1111111111111111111111111111111111111111", "GITHUB_WORKSPACE": work,
+			"GITHUB_STEP_SUMMARY": filepath.Join(work, "step-summary.md"), "GITHUB_OUTPUT": filepath.Join(work, "github-output.txt"),
+			"RUNNER_TEMP": work,
+		} {
+			ts.Setenv(k, v)
+		}
+	case "readonly":
+		srv.SetReadOnly(true)
+	case "dump":
+		if len(args) != 2 {
+			ts.Fatalf("usage: github-fake dump FILE")
+		}
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		ts.Check(enc.Encode(map[string]any{"comments": srv.Comments(12), "check_runs": srv.CheckRuns()}))
+		ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(b.String()), 0o644))
+	default:
+		ts.Fatalf("github-fake: unknown subcommand %q", args[0])
+	}
 }

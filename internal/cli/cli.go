@@ -44,6 +44,7 @@ func commands() []command {
 		{"reconcile", "[flags]", "read every domain at its ref, find drift from the live catalog, and repair it with --apply", runReconcile},
 		{"graph", "[flags]", "draw the mesh's lineage as Mermaid or DOT", runGraph},
 		{"rules", "[flags]", "list every rule with its ID and purpose", runRules},
+		{"init", "[flags]", "scaffold a new domain repository: its CUE and its GitHub workflows", runInit},
 		{"version", "", "print meshc's version", runVersion},
 	}
 }

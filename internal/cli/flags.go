@@ -22,6 +22,7 @@ type common struct {
 	cacheDir string
 	others   string
 	domains  domainFlag
+	github   bool
 
 	formats []string
 }
@@ -36,6 +37,12 @@ func (c *common) register(fs *flag.FlagSet, formats ...string) {
 	fs.Var(&c.domains, "domain", "take domain `NAME=DIR` from a local checkout (a pull request's); repeatable")
 	fs.StringVar(&c.others, "others", "live", "with --domain, where the other domains come from: `live` (the live catalog, no fetch) or source")
 	c.formats = formats
+}
+
+// registerGitHub adds --github, for the commands that report to pull
+// requests.
+func (c *common) registerGitHub(fs *flag.FlagSet) {
+	fs.BoolVar(&c.github, "github", false, "in GitHub Actions, report to the pull request: comment, check run with annotations, job summary, outputs")
 }
 
 // check validates the flags' values.

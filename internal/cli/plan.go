@@ -61,10 +61,15 @@ func runPlan(ctx context.Context, e *Env, args []string) int {
 	fs := e.flags("plan")
 	var c common
 	c.register(fs, "text", "json", "markdown")
+	c.registerGitHub(fs)
 	out := fs.String("out", "", "save the plan to `file`, for meshc apply")
 	detailed := fs.Bool("detailed-exitcode", false, "exit 2 when the plan has changes")
 	if code, ok := e.parseCommon(fs, &c, args); !ok {
 		return code
+	}
+	gh, err := startGitHub(e, c.github)
+	if err != nil {
+		return e.fail(err)
 	}
 	pl, err := makePlan(ctx, e, &c, false)
 	if err != nil {
@@ -86,7 +91,7 @@ func runPlan(ctx context.Context, e *Env, args []string) int {
 			fmt.Fprintf(e.Stdout, "\nSaved the plan to %s: apply it with meshc apply %s\n", *out, *out)
 		}
 	}
-	return planExit(p, *detailed)
+	return gh.publish(ctx, e, planExit(p, *detailed), "plan", pl.cfg, p, nil)
 }
 
 func planExit(p *plan.Plan, detailed bool) int {
@@ -150,6 +155,7 @@ func runApply(ctx context.Context, e *Env, args []string) int {
 	fs := e.flags("apply")
 	var c common
 	c.register(fs, "text", "json")
+	c.registerGitHub(fs)
 	auto := fs.Bool("auto-approve", false, "apply without asking for confirmation")
 	files, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -164,63 +170,78 @@ func runApply(ctx context.Context, e *Env, args []string) int {
 	if err := c.check(); err != nil {
 		return e.fail(err)
 	}
-
-	var p *plan.Plan
-	var st state.Store
-	var serial int64
+	gh, err := startGitHub(e, c.github)
+	if err != nil {
+		return e.fail(err)
+	}
+	var pl *planned
 	if len(files) == 1 {
-		var err error
-		if p, err = loadPlan(files[0]); err != nil {
-			return e.fail(err)
-		}
-		cfg, err := config.Load(c.config)
-		if err != nil {
-			return e.fail(err)
-		}
-		st = c.store(cfg)
+		pl, err = loadSaved(&c, files[0])
 	} else {
-		pl, err := makePlan(ctx, e, &c, false)
-		if err != nil {
-			return e.fail(err)
-		}
-		p, st = pl.plan, pl.store
+		pl, err = makePlan(ctx, e, &c, false)
+	}
+	if err != nil {
+		return e.fail(err)
+	}
+	code := applyPlanned(ctx, e, &c, pl, len(files) == 0, *auto)
+	return gh.publish(ctx, e, code, "apply", pl.cfg, pl.plan, nil)
+}
+
+// loadSaved reads a plan saved by meshc plan -out, for the live catalog
+// named by the flags.
+func loadSaved(c *common, path string) (*planned, error) {
+	p, err := loadPlan(path)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := config.Load(c.config)
+	if err != nil {
+		return nil, err
+	}
+	return &planned{cfg: cfg, store: c.store(cfg), plan: p}, nil
+}
+
+// applyPlanned applies pl and reports it. A plan made in this run is shown
+// first and, without --auto-approve, confirmed on a terminal.
+func applyPlanned(ctx context.Context, e *Env, c *common, pl *planned, fresh, auto bool) int {
+	p := pl.plan
+	if fresh {
 		if c.format == "text" {
 			if err := render.PlanText(e.Stdout, p, render.TextOptions{Color: e.Color}); err != nil {
 				return e.fail(err)
 			}
 		}
-		if p.Diagnostics.HasErrors() {
-			if c.format == "json" {
-				render.JSON(e.Stdout, applyResult{Applied: false, Plan: p})
-			}
-			return ExitInvalid
-		}
-		if !p.HasChanges() {
+		if !p.HasChanges() && !p.Diagnostics.HasErrors() {
 			if c.format == "json" {
 				render.JSON(e.Stdout, applyResult{Applied: false, Serial: p.LiveSerial, Plan: p})
 			}
 			return ExitOK
 		}
-		if !*auto {
-			if !e.Interactive {
-				return e.fail(errors.New("apply needs confirmation: run it on a terminal, or pass --auto-approve (as CI does), or apply a saved plan"))
-			}
-			fmt.Fprint(e.Stdout, "\nApply these changes to the live catalog? Only 'yes' will be accepted: ")
-			answer, _ := bufio.NewReader(e.Stdin).ReadString('\n')
-			if strings.TrimSpace(answer) != "yes" {
-				fmt.Fprintln(e.Stdout, "Apply cancelled: nothing was changed.")
-				return ExitOK
-			}
-		}
 	}
 	if p.Diagnostics.HasErrors() {
-		fmt.Fprintf(e.Stderr, "meshc: the plan has %d errors and cannot be applied\n", p.Diagnostics.Count(diag.Error))
+		if c.format == "json" {
+			render.JSON(e.Stdout, applyResult{Applied: false, Plan: p})
+		} else if !fresh {
+			fmt.Fprintf(e.Stderr, "meshc: the plan has %d errors and cannot be applied\n", p.Diagnostics.Count(diag.Error))
+		}
 		return ExitInvalid
 	}
-	serial, err = apply(ctx, e, st, p)
+	if fresh && !auto {
+		if !e.Interactive {
+			return e.fail(errors.New("apply needs confirmation: run it on a terminal, or pass --auto-approve (as CI does), or apply a saved plan"))
+		}
+		fmt.Fprint(e.Stdout, "\nApply these changes to the live catalog? Only 'yes' will be accepted: ")
+		answer, _ := bufio.NewReader(e.Stdin).ReadString('\n')
+		if strings.TrimSpace(answer) != "yes" {
+			fmt.Fprintln(e.Stdout, "Apply cancelled: nothing was changed.")
+			return ExitOK
+		}
+	}
+	serial, err := apply(ctx, e, pl.store, p)
 	var stale *plan.StaleError
 	if errors.As(err, &stale) {
 		d := diag.Errorf("stale-plan", "%v", err)
+		p.Diagnostics = append(p.Diagnostics, d)
 		if c.format == "json" {
 			render.JSON(e.Stdout, applyResult{Applied: false, Diagnostics: diag.Diagnostics{d}})
 		} else {
@@ -231,13 +252,13 @@ func runApply(ctx context.Context, e *Env, args []string) int {
 	if err != nil {
 		return e.fail(err)
 	}
-	s := p.Summary
 	if c.format == "json" {
 		view := *p
 		view.Desired = nil
 		render.JSON(e.Stdout, applyResult{Applied: true, Serial: serial, Plan: &view})
 		return ExitOK
 	}
+	s := p.Summary
 	fmt.Fprintf(e.Stdout, "\nApply complete: %d created, %d updated, %d deleted; the live catalog is at serial %d.\n",
 		s.Create, s.Update, s.Delete, serial)
 	return ExitOK

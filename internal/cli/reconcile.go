@@ -17,6 +17,7 @@ func runReconcile(ctx context.Context, e *Env, args []string) int {
 	fs := e.flags("reconcile")
 	var c common
 	c.register(fs, "text", "json", "markdown")
+	c.registerGitHub(fs)
 	doApply := fs.Bool("apply", false, "repair the drift: apply the plan, within the lifecycle rules")
 	detailed := fs.Bool("detailed-exitcode", false, "exit 2 when drift is found")
 	watch := fs.Bool("watch", false, "run as a service: reconcile every --interval until SIGTERM")
@@ -30,7 +31,10 @@ func runReconcile(ctx context.Context, e *Env, args []string) int {
 	}
 	c.others = "source"
 	if !*watch {
-		return reconcileOnce(ctx, e, &c, *doApply, *detailed, true)
+		return reconcileOnce(ctx, e, &c, *doApply, *detailed)
+	}
+	if c.github {
+		return e.fail(errors.New("--github reports one run: it does not go with --watch"))
 	}
 	if *interval <= 0 {
 		return e.fail(fmt.Errorf("--interval must be positive, got %s", *interval))
@@ -57,27 +61,30 @@ type cycle struct {
 	code       int
 }
 
-// reconcileOnce runs one cycle and, when report is set, prints its report.
-func reconcileOnce(ctx context.Context, e *Env, c *common, doApply, detailed, report bool) int {
+// reconcileOnce runs one cycle and reports it.
+func reconcileOnce(ctx context.Context, e *Env, c *common, doApply, detailed bool) int {
+	gh, err := startGitHub(e, c.github)
+	if err != nil {
+		return e.fail(err)
+	}
 	cy, err := reconcile(ctx, e, c, doApply)
 	if err != nil {
 		return e.fail(err)
 	}
-	if report {
-		if err := renderPlan(e, c.format, cy.plan, cy.cfg); err != nil {
-			return e.fail(err)
-		}
-		if cy.applied && c.format == "text" {
-			fmt.Fprintf(e.Stdout, "\nDrift repaired: the live catalog is at serial %d.\n", cy.serial)
-		}
-		for _, d := range cy.unreadable {
-			fmt.Fprintf(e.Stderr, "meshc: domain %s skipped, its products left as they are: %s\n", d, cy.plan.Skipped[d])
-		}
+	if err := renderPlan(e, c.format, cy.plan, cy.cfg); err != nil {
+		return e.fail(err)
 	}
-	if cy.code == ExitOK && detailed && cy.plan.HasChanges() {
-		return ExitChanges
+	if cy.applied && c.format == "text" {
+		fmt.Fprintf(e.Stdout, "\nDrift repaired: the live catalog is at serial %d.\n", cy.serial)
 	}
-	return cy.code
+	for _, d := range cy.unreadable {
+		fmt.Fprintf(e.Stderr, "meshc: domain %s skipped, its products left as they are: %s\n", d, cy.plan.Skipped[d])
+	}
+	code := cy.code
+	if code == ExitOK && detailed && cy.plan.HasChanges() {
+		code = ExitChanges
+	}
+	return gh.publish(ctx, e, code, "reconcile", cy.cfg, cy.plan, nil)
 }
 
 // reconcile plans every readable domain at its ref against the live

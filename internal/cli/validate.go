@@ -14,8 +14,13 @@ func runValidate(ctx context.Context, e *Env, args []string) int {
 	fs := e.flags("validate")
 	var c common
 	c.register(fs, "text", "json")
+	c.registerGitHub(fs)
 	if code, ok := e.parseCommon(fs, &c, args); !ok {
 		return code
+	}
+	gh, err := startGitHub(e, c.github)
+	if err != nil {
+		return e.fail(err)
 	}
 	l, err := c.load(ctx, false, false)
 	if err != nil {
@@ -32,10 +37,11 @@ func runValidate(ctx context.Context, e *Env, args []string) int {
 	if err != nil {
 		return e.fail(err)
 	}
+	code := ExitOK
 	if !v.Valid {
-		return ExitInvalid
+		code = ExitInvalid
 	}
-	return ExitOK
+	return gh.publish(ctx, e, code, "validate", l.cfg, nil, res.Diagnostics)
 }
 
 func runRules(_ context.Context, e *Env, args []string) int {
