@@ -42,7 +42,7 @@ func commands() []command {
 		{"catalog", "show [flags]", "print the live catalog", runCatalog},
 		{"history", "[flags]", "list the applied plans, newest first", runHistory},
 		{"reconcile", "[flags]", "read every domain at its ref, find drift from the live catalog, and repair it with --apply", runReconcile},
-		{"graph", "[flags]", "draw the mesh's lineage as Mermaid or DOT", runGraph},
+		{"graph", "[flags]", "draw the mesh's lineage as Mermaid, DOT or JSON", runGraph},
 		{"rules", "[flags]", "list every rule with its ID and purpose", runRules},
 		{"init", "[flags]", "scaffold a new domain repository: its CUE and its GitHub workflows", runInit},
 		{"version", "", "print meshc's version", runVersion},
@@ -114,7 +114,8 @@ func Run(ctx context.Context, args []string, e *Env) int {
 func usage(w io.Writer) {
 	var b strings.Builder
 	b.WriteString(`meshc compiles a data mesh's product catalog: it loads every domain's CUE,
-unifies it with the platform schema and checks the whole mesh.
+unifies it with the platform schema, checks the whole mesh and diffs it
+against the live catalog; apply makes the plan the new live catalog.
 
 Usage:
   meshc <command> [flags]
@@ -122,7 +123,11 @@ Usage:
 Commands:
 `)
 	for _, c := range commands() {
-		fmt.Fprintf(&b, "  %-10s %s\n", c.name, c.summary)
+		name := c.name
+		if sub, _, ok := strings.Cut(c.args, " "); ok && !strings.HasPrefix(sub, "[") {
+			name += " " + sub // "catalog show"
+		}
+		fmt.Fprintf(&b, "  %-13s %s\n", name, c.summary)
 	}
 	b.WriteString(`
 Exit codes: 0 success; 1 the mesh has errors; 2 changes present (with
