@@ -139,7 +139,7 @@ func runGraph(ctx context.Context, e *Env, args []string) int {
 		}
 		m = &catalog.Mesh{Domains: lc.Domains, Products: lc.Products}
 	} else {
-		l, err := c.load(ctx, false, false)
+		l, err := c.load(ctx, e, false, false)
 		if err != nil {
 			return e.fail(err)
 		}

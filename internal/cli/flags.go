@@ -11,6 +11,7 @@ import (
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/config"
 	"github.com/meshc-dev/meshc/pkg/mesh"
+	"github.com/meshc-dev/meshc/pkg/source"
 	"github.com/meshc-dev/meshc/pkg/state"
 )
 
@@ -75,14 +76,14 @@ type loaded struct {
 // load reads mesh.cue and loads the mesh: with --domain, those domains come
 // from their checkouts and, with --others live, every other domain from the
 // live catalog. withLive reads the live catalog in any case.
-func (c *common) load(ctx context.Context, withLive bool, tolerant bool) (*loaded, error) {
+func (c *common) load(ctx context.Context, e *Env, withLive bool, tolerant bool) (*loaded, error) {
 	cfg, err := config.Load(c.config)
 	if err != nil {
 		return nil, err
 	}
 	l := &loaded{cfg: cfg, store: c.store(cfg)}
 	o := mesh.Options{Local: c.domains.m, Tolerant: tolerant}
-	_ = c.cacheDir // TODO(lead): wire into source options
+	o.Source = source.Options{CacheDir: c.cacheDir, Getenv: e.Getenv}
 	pr := len(c.domains.m) > 0 && c.others == "live"
 	if withLive || pr {
 		if l.live, err = l.store.Read(ctx); err != nil {

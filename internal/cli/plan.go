@@ -30,7 +30,7 @@ type planned struct {
 // catalog. Products whose desired state is unknown (schema errors) and
 // domains that failed to evaluate stay as they are live.
 func makePlan(ctx context.Context, e *Env, c *common, tolerant bool) (*planned, error) {
-	l, err := c.load(ctx, true, tolerant)
+	l, err := c.load(ctx, e, true, tolerant)
 	if err != nil {
 		return nil, err
 	}

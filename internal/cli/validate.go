@@ -22,7 +22,7 @@ func runValidate(ctx context.Context, e *Env, args []string) int {
 	if err != nil {
 		return e.fail(err)
 	}
-	l, err := c.load(ctx, false, false)
+	l, err := c.load(ctx, e, false, false)
 	if err != nil {
 		return e.fail(err)
 	}

@@ -116,6 +116,9 @@ type Product struct {
 	Deprecation    *Deprecation          `json:"deprecation,omitempty"`
 	InputPorts     map[string]InputPort  `json:"inputPorts,omitempty"`
 	OutputPorts    map[string]OutputPort `json:"outputPorts"`
+	// Source is where the product's declaration was read: its domain's
+	// repository, path and commit (provenance, not part of the product).
+	Source *Source `json:"source,omitempty"`
 }
 
 // Path returns the CUE path of p's declaration inside its domain, extended

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"cuelang.org/go/cue/cuecontext"
 	"cuelang.org/go/cue/load"
 
+	schema "github.com/meshc-dev/meshc/cue"
 	"github.com/meshc-dev/meshc/internal/cueerr"
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/diag"
@@ -117,8 +119,14 @@ func evaluate(s *Schema, d *source.Domain) domainResult {
 		// Reported once by LoadSchema; nothing can be checked without it.
 		return r
 	}
+	// Files are named as their repository or the mesh root names them; a
+	// domain at a repository's root has no prefix.
 	prefix := d.Dir + "/"
 	own := func(name string) bool { return strings.HasPrefix(name, prefix) }
+	if d.Dir == "." || d.Dir == "" {
+		prefix = ""
+		own = func(name string) bool { return !filepath.IsAbs(name) && !schema.IsSchemaFile(name) }
+	}
 	cfg := &load.Config{
 		FS:         d.FS,
 		Dir:        "/",
@@ -156,6 +164,7 @@ func evaluate(s *Schema, d *source.Domain) domainResult {
 		for _, p := range dj.Products {
 			r.products = append(r.products, p)
 		}
+		r.provenance()
 		return r
 	}
 
@@ -185,6 +194,7 @@ func evaluate(s *Schema, d *source.Domain) domainResult {
 		}
 		r.products = append(r.products, &p)
 	}
+	r.provenance()
 	return r
 }
 
@@ -237,6 +247,14 @@ func join(path, name string) string {
 		return name
 	}
 	return path + "." + name
+}
+
+// provenance records the domain's source on each product.
+func (r *domainResult) provenance() {
+	for _, p := range r.products {
+		src := r.domain.Source
+		p.Source = &src
+	}
 }
 
 func (r *domainResult) setDomain(d *catalog.Domain) {

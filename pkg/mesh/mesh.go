@@ -37,6 +37,8 @@ type Result struct {
 // Options tunes Load.
 type Options struct {
 	Compile compile.Options
+	// Source says where git sources are cached and how they authenticate.
+	Source source.Options
 	// Local takes these domains (name -> directory) from a local checkout,
 	// a pull request's, instead of their sources in mesh.cue.
 	Local map[string]string
@@ -76,11 +78,17 @@ func Load(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 			names = append(names, name)
 		}
 	}
-	domains, unreadable, err := fetch(ctx, cfg, names, o.Tolerant)
-	if err != nil {
+	so := o.Source
+	so.Only = map[string]bool{}
+	for _, n := range names {
+		so.Only[n] = true
+	}
+	var domains []*source.Domain
+	if o.Tolerant {
+		domains, res.Unreadable = source.FetchEach(ctx, cfg, so)
+	} else if domains, err = source.Fetch(ctx, cfg, so); err != nil {
 		return nil, err
 	}
-	res.Unreadable = unreadable
 	for _, name := range slices.Sorted(maps.Keys(local)) {
 		domains = append(domains, local[name])
 	}

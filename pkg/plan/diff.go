@@ -99,6 +99,9 @@ func Diff(desired *catalog.Mesh, live *state.Catalog, o Options) *Plan {
 		}
 		if after != nil {
 			c.After = &VersionStatus{Version: after.Version, Status: after.Status}
+			c.Source = after.Source
+		} else {
+			c.Source = before.Source
 		}
 		if c.Action == NoOp {
 			p.Changes = append(p.Changes, c)
@@ -161,7 +164,9 @@ func fieldChanges(before, after *catalog.Product) []FieldChange {
 	return out
 }
 
-// tree returns p's JSON form as maps, without the names meshc sets.
+// tree returns p's JSON form as maps, without the names meshc sets and
+// the provenance: a new commit that changes nothing in a product is no
+// change of it.
 func tree(p *catalog.Product) map[string]any {
 	raw, err := json.Marshal(p)
 	if err != nil {
@@ -171,7 +176,7 @@ func tree(p *catalog.Product) map[string]any {
 	if err := json.Unmarshal(raw, &t); err != nil {
 		panic(fmt.Sprintf("plan: product %s does not decode: %v", p.ID, err))
 	}
-	for _, k := range []string{"id", "name", "domain"} {
+	for _, k := range []string{"id", "name", "domain", "source"} {
 		delete(t, k)
 	}
 	return t

@@ -56,15 +56,16 @@ type Summary struct {
 
 // Change is what happens to one product.
 type Change struct {
-	Product  string         `json:"product"`
-	Domain   string         `json:"domain"`
-	Action   string         `json:"action"`
-	Drift    string         `json:"drift,omitempty"` // set by reconcile: see ClassifyDrift
-	Before   *VersionStatus `json:"before,omitempty"`
-	After    *VersionStatus `json:"after,omitempty"`
-	Fields   []FieldChange  `json:"fields,omitempty"`
-	Breaking []Breaking     `json:"breaking,omitempty"`
-	Impacted []Impact       `json:"impacted,omitempty"`
+	Product  string          `json:"product"`
+	Domain   string          `json:"domain"`
+	Action   string          `json:"action"`
+	Drift    string          `json:"drift,omitempty"` // set by reconcile: see ClassifyDrift
+	Before   *VersionStatus  `json:"before,omitempty"`
+	After    *VersionStatus  `json:"after,omitempty"`
+	Source   *catalog.Source `json:"source,omitempty"` // where the product is declared
+	Fields   []FieldChange   `json:"fields,omitempty"`
+	Breaking []Breaking      `json:"breaking,omitempty"`
+	Impacted []Impact        `json:"impacted,omitempty"`
 }
 
 // VersionStatus is a product's version and lifecycle status on one side.

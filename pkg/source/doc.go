@@ -1,6 +1,10 @@
 // Package source fetches each domain's CUE files from where mesh.cue says
-// they live (a local directory today, git repositories later) and hands them
-// on as file systems, with their provenance.
+// they live, a local directory or a git repository at a ref, and hands them
+// on as file systems, with their provenance (path, URL, ref, commit).
+//
+// Git repositories are read through a cache of bare clones, one per URL,
+// fetched shallowly and incrementally; files come from the commit's tree
+// (package gitfs), never from a work tree.
 //
 // It must not import compile, check, plan, render or the CLI.
 package source

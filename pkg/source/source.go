@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
+	"slices"
+	"sync"
 
 	git "github.com/go-git/go-git/v5"
 
@@ -57,27 +60,88 @@ func (s Dir) Fetch(_ context.Context, d *config.Domain) (*Domain, error) {
 	}, nil
 }
 
-// Fetch reads every configured domain, in name order. Any failure is
-// returned: a domain that cannot be read must never look like a domain with
-// no products.
-func Fetch(ctx context.Context, cfg *config.Config) ([]*Domain, error) {
-	var out []*Domain
+// Options tunes Fetch and FetchEach.
+type Options struct {
+	// CacheDir holds git clones; "" means DefaultCacheDir().
+	CacheDir string
+	// Getenv reads git credentials; nil means os.Getenv.
+	Getenv func(string) string
+	// Only fetches just these domains; nil means all.
+	Only map[string]bool
+}
+
+// fetchWorkers bounds how many domains are fetched at once.
+const fetchWorkers = 4
+
+// Fetch reads the configured domains (those in o.Only, if set), in name
+// order. Every failure is returned, joined, so that a user sees each
+// unreachable domain at once: a domain that cannot be read must never look
+// like a domain with no products.
+func Fetch(ctx context.Context, cfg *config.Config, o Options) ([]*Domain, error) {
+	domains, failed := FetchEach(ctx, cfg, o)
 	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(failed)) {
+		errs = append(errs, failed[name])
+	}
+	return domains, errors.Join(errs...)
+}
+
+// FetchEach reads the configured domains (those in o.Only, if set), up to
+// four at once, and returns the ones it could read, in name order, apart
+// from each failed domain's error: the scheduled reconcile job skips
+// unreadable domains and never takes them as empty.
+func FetchEach(ctx context.Context, cfg *config.Config, o Options) (domains []*Domain, failed map[string]error) {
+	failed = map[string]error{}
+	var names []string
 	for _, name := range cfg.DomainNames() {
+		if o.Only == nil || o.Only[name] {
+			names = append(names, name)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(o.Only)) {
+		if _, ok := cfg.Domains[name]; !ok && o.Only[name] {
+			failed[name] = fmt.Errorf("domain %s: mesh.cue has no such domain", name)
+		}
+	}
+	g := Git{CacheDir: o.CacheDir, Getenv: o.Getenv, Root: cfg.Root}
+	var cacheErr error
+	if g.CacheDir == "" {
+		g.CacheDir, cacheErr = DefaultCacheDir()
+	}
+	results := make([]*Domain, len(names))
+	errs := make([]error, len(names))
+	sem := make(chan struct{}, fetchWorkers)
+	var wg sync.WaitGroup
+	for i, name := range names {
 		d := cfg.Domains[name]
 		var f Fetcher = Dir{Config: cfg}
 		if d.Git != "" {
-			errs = append(errs, fmt.Errorf("%s: domain %s: git sources (%s) are not supported by this version of meshc; use a local path", d.Pos, name, d.Git))
+			if cacheErr != nil {
+				errs[i] = fmt.Errorf("%s: domain %s: %w", d.Pos, name, cacheErr)
+				continue
+			}
+			f = g
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			errs[i] = fmt.Errorf("%s: domain %s: %w", d.Pos, name, ctx.Err())
 			continue
 		}
-		sd, err := f.Fetch(ctx, d)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		out = append(out, sd)
+		wg.Go(func() {
+			defer func() { <-sem }()
+			results[i], errs[i] = f.Fetch(ctx, d)
+		})
 	}
-	return out, errors.Join(errs...)
+	wg.Wait()
+	for i, name := range names {
+		if errs[i] != nil {
+			failed[name] = errs[i]
+			continue
+		}
+		domains = append(domains, results[i])
+	}
+	return domains, failed
 }
 
 // HeadCommit returns the commit checked out in the git work tree that holds

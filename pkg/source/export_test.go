@@ -1,0 +1,5 @@
+package source
+
+// ForgetRepos drops the open clones, as a new meshc process starts with
+// none: the next fetch opens the cache from disk.
+var ForgetRepos = forgetRepos
