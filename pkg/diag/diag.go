@@ -16,6 +16,17 @@ const (
 	Notice  Severity = "notice"
 )
 
+// Rank orders severities, most severe first: error 0, warning 1, notice 2.
+func (s Severity) Rank() int {
+	switch s {
+	case Error:
+		return 0
+	case Warning:
+		return 1
+	}
+	return 2
+}
+
 // Diagnostic is one problem found in the mesh, located in a user's file.
 type Diagnostic struct {
 	Severity Severity `json:"severity"`

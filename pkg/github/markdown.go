@@ -94,7 +94,7 @@ func diagnosticsMarkdown(title string, ds diag.Diagnostics, limit int) string {
 	var lines []string
 	for rank := range 3 {
 		for _, d := range ds {
-			if severityRank(d.Severity) == rank {
+			if d.Severity.Rank() == rank {
 				lines = append(lines, render.DiagnosticLine(d))
 			}
 		}
@@ -120,15 +120,6 @@ func diagnosticsMarkdown(title string, ds diag.Diagnostics, limit int) string {
 	return cut(b.String(), limit)
 }
 
-func severityRank(s diag.Severity) int {
-	switch s {
-	case diag.Error:
-		return 0
-	case diag.Warning:
-		return 1
-	}
-	return 2
-}
 
 func verdict(ds diag.Diagnostics) string {
 	errs, warns := ds.Count(diag.Error), ds.Count(diag.Warning)

@@ -111,7 +111,7 @@ func newReport(p *plan.Plan, o MarkdownOptions) *report {
 	r.teams, r.breakingTeams = plan.Teams(all), plan.Teams(breaking)
 	r.diags = slices.Clone(p.Diagnostics)
 	slices.SortStableFunc(r.diags, func(a, b diag.Diagnostic) int {
-		return cmp.Compare(severityRank(a.Severity), severityRank(b.Severity))
+		return cmp.Compare(a.Severity.Rank(), b.Severity.Rank())
 	})
 	return r
 }
@@ -124,15 +124,6 @@ func domainOf(c *plan.Change) string {
 	return d
 }
 
-func severityRank(s diag.Severity) int {
-	switch s {
-	case diag.Error:
-		return 0
-	case diag.Warning:
-		return 1
-	}
-	return 2
-}
 
 // pending returns the changed products: by domain and id, or with those
 // with breaking changes first.
@@ -337,7 +328,7 @@ func (r *report) diagnostics(w *writer) {
 	for rank, g := range groups {
 		var items []string
 		for _, d := range r.diags {
-			if severityRank(d.Severity) == rank {
+			if d.Severity.Rank() == rank {
 				items = append(items, diagnosticItem(d))
 			}
 		}
