@@ -120,7 +120,6 @@ func diagnosticsMarkdown(title string, ds diag.Diagnostics, limit int) string {
 	return cut(b.String(), limit)
 }
 
-
 func verdict(ds diag.Diagnostics) string {
 	errs, warns := ds.Count(diag.Error), ds.Count(diag.Warning)
 	switch {

@@ -124,7 +124,6 @@ func domainOf(c *plan.Change) string {
 	return d
 }
 
-
 // pending returns the changed products: by domain and id, or with those
 // with breaking changes first.
 func (r *report) pending(breakingFirst bool) []*plan.Change {
