@@ -23,6 +23,7 @@ import (
 type planned struct {
 	cfg   *config.Config
 	store state.Store
+	live  *state.Catalog // what the plan was made against; nil for a saved plan
 	plan  *plan.Plan
 }
 
@@ -54,7 +55,7 @@ func makePlan(ctx context.Context, e *Env, c *common, tolerant bool) (*planned, 
 	p.Diagnostics = append(p.Diagnostics, res.Diagnostics...)
 	p.Diagnostics.Sort()
 	p.Diagnostics = diag.Waive(p.Diagnostics.Compact(), cfg.Waivers, e.Now())
-	return &planned{cfg: cfg, store: st, plan: p}, nil
+	return &planned{cfg: cfg, store: st, live: live, plan: p}, nil
 }
 
 func runPlan(ctx context.Context, e *Env, args []string) int {

@@ -96,11 +96,7 @@ func reconcile(ctx context.Context, e *Env, c *common, doApply bool) (*cycle, er
 		return nil, err
 	}
 	p := pl.plan
-	live, err := pl.store.Read(ctx)
-	if err != nil {
-		return nil, err
-	}
-	plan.ClassifyDrift(p, live)
+	plan.ClassifyDrift(p, pl.live)
 	cy := &cycle{cfg: pl.cfg, plan: p, code: ExitOK}
 	for d, why := range p.Skipped {
 		if why != "its CUE could not be evaluated" {
