@@ -13,7 +13,7 @@ import (
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/cuecontext"
-	"cuelang.org/go/cue/load"
+	cueload "cuelang.org/go/cue/load"
 
 	schema "github.com/meshc-dev/meshc/cue"
 	"github.com/meshc-dev/meshc/internal/cueerr"
@@ -112,72 +112,97 @@ var (
 // evaluate compiles one domain in a fresh cue.Context, so that nothing of it
 // outlives the call.
 func evaluate(s *Schema, d *source.Domain) domainResult {
-	r := domainResult{}
 	ctx := cuecontext.New()
 	sch, ds := s.build(ctx)
 	if len(ds) > 0 {
 		// Reported once by LoadSchema; nothing can be checked without it.
-		return r
+		return domainResult{}
 	}
-	// Files are named as their repository or the mesh root names them; a
-	// domain at a repository's root has no prefix.
-	prefix := d.Dir + "/"
-	own := func(name string) bool { return strings.HasPrefix(name, prefix) }
-	if d.Dir == "." || d.Dir == "" {
-		prefix = ""
-		own = func(name string) bool { return !filepath.IsAbs(name) && !schema.IsSchemaFile(name) }
-	}
-	cfg := &load.Config{
-		FS:         d.FS,
-		Dir:        "/",
-		FromFSPath: func(p string) string { return prefix + strings.TrimPrefix(p, "/") },
-	}
-	loc := newLocator(d.FS, prefix)
-	opts := cueerr.Options{Rel: s.rel, Own: own, Domain: d.Name, Code: classify,
-		Locate: func(path []string) diag.Pos { return loc.locate(strings.Join(path, ".")) }}
-
-	insts := load.Instances([]string{"."}, cfg)
-	inst := insts[0]
-	if inst.Err != nil {
-		r.diags = append(r.diags, loadError(inst, d, opts)...)
-		r.failed = true
-		return r
-	}
-	v := ctx.BuildInstance(inst)
-	if err := v.Err(); err != nil {
-		r.diags = cueerr.Diagnostics(err, opts)
-		r.failed = true
-		return r
+	loc, opts := s.naming(d)
+	v, ds := load(ctx, d, opts)
+	if ds != nil {
+		return domainResult{diags: ds, failed: true}
 	}
 	// Fill the name into the schema before unifying: filling it after
 	// would evaluate the whole domain a second time.
 	v = sch.LookupPath(domainFilePath).FillPath(domainNamePath, d.Name).Unify(v)
 
-	r.domain = &catalog.Domain{Name: d.Name, Source: d.Source, Locate: loc.locate}
+	r := domainResult{domain: &catalog.Domain{Name: d.Name, Source: d.Source, Locate: loc.locate}}
 	if v.Validate(cue.Concrete(true)) == nil {
-		var dj domainJSON
-		if err := decode(v, &dj); err != nil {
-			r.diags = append(r.diags, schemaError(d, err))
-			return r
-		}
-		r.setDomain(&dj.Domain)
-		for _, p := range dj.Products {
-			r.products = append(r.products, p)
-		}
-		r.provenance()
-		return r
+		r.decodeAll(v, d)
+	} else {
+		r.salvage(v, d, loc, opts)
 	}
+	r.provenance()
+	return r
+}
 
-	// The domain has errors: find them all, and salvage what is valid, so
-	// that one bad product hides neither its own other problems nor its
-	// domain's other products from the mesh checks.
+// naming says how the domain's files are named in diagnostics (as their
+// repository or the mesh root names them) and where its paths are declared.
+func (s *Schema) naming(d *source.Domain) (*locator, cueerr.Options) {
+	prefix := filePrefix(d)
+	own := func(name string) bool { return strings.HasPrefix(name, prefix) }
+	if prefix == "" { // a domain at a repository's root
+		own = func(name string) bool { return !filepath.IsAbs(name) && !schema.IsSchemaFile(name) }
+	}
+	loc := newLocator(d.FS, prefix)
+	return loc, cueerr.Options{
+		Rel: s.rel, Own: own, Domain: d.Name, Code: classify,
+		Locate: func(path []string) diag.Pos { return loc.locate(strings.Join(path, ".")) },
+	}
+}
+
+// filePrefix is what names the domain's files: "domains/orders/" under a
+// mesh root, "mesh/" in a repository, nothing at a repository's root.
+func filePrefix(d *source.Domain) string {
+	if d.Dir == "." || d.Dir == "" {
+		return ""
+	}
+	return d.Dir + "/"
+}
+
+// load builds the domain's CUE package; diagnostics say why it cannot be.
+func load(ctx *cue.Context, d *source.Domain, opts cueerr.Options) (cue.Value, diag.Diagnostics) {
+	prefix := filePrefix(d)
+	inst := cueload.Instances([]string{"."}, &cueload.Config{
+		FS:         d.FS,
+		Dir:        "/",
+		FromFSPath: func(p string) string { return prefix + strings.TrimPrefix(p, "/") },
+	})[0]
+	if inst.Err != nil {
+		return cue.Value{}, loadError(inst, d, opts)
+	}
+	v := ctx.BuildInstance(inst)
+	if err := v.Err(); err != nil {
+		return cue.Value{}, cueerr.Diagnostics(err, opts)
+	}
+	return v, nil
+}
+
+// decodeAll decodes a valid domain.
+func (r *domainResult) decodeAll(v cue.Value, d *source.Domain) {
+	var dj domainJSON
+	if err := decode(v, &dj); err != nil {
+		r.diags = append(r.diags, schemaError(d, err))
+		return
+	}
+	r.setDomain(&dj.Domain)
+	for _, p := range dj.Products {
+		r.products = append(r.products, p)
+	}
+}
+
+// salvage reports every error of a domain that has some, and decodes what
+// is valid, so that one bad product hides neither its own other problems
+// nor its domain's other products from the mesh checks.
+func (r *domainResult) salvage(v cue.Value, d *source.Domain, loc *locator, opts cueerr.Options) {
 	for _, err := range validateDeep(v, "", loc) {
 		r.diags = append(r.diags, cueerr.Diagnostics(err, opts)...)
 	}
 	r.diags = dropNested(r.diags)
-	for i, d := range r.diags {
-		if d.Code == "ownership" {
-			r.diags[i].Message += fmt.Sprintf(": meshc sets names and ids from mesh.cue, and domain %s may declare only itself and its own products; remove the field", d.Domain)
+	for i, dg := range r.diags {
+		if dg.Code == "ownership" {
+			r.diags[i].Message += fmt.Sprintf(": meshc sets names and ids from mesh.cue, and domain %s may declare only itself and its own products; remove the field", dg.Domain)
 		}
 	}
 	var hdr catalog.Domain
@@ -185,17 +210,14 @@ func evaluate(s *Schema, d *source.Domain) domainResult {
 		r.setDomain(&hdr)
 	}
 	for _, name := range loc.children("products") {
-		id := d.Name + "." + name
 		pv := v.LookupPath(cue.MakePath(cue.Str("products"), cue.Str(name)))
 		var p catalog.Product
 		if pv.Validate(cue.Concrete(true)) != nil || decode(pv, &p) != nil {
-			r.invalid = append(r.invalid, id)
+			r.invalid = append(r.invalid, d.Name+"."+name)
 			continue
 		}
 		r.products = append(r.products, &p)
 	}
-	r.provenance()
-	return r
 }
 
 // validateDeep returns v's errors and those of its fields, depth levels
