@@ -80,6 +80,7 @@ func Diff(desired *catalog.Mesh, live *state.Catalog, o Options) *Plan {
 		switch {
 		case before == nil:
 			c.Action, c.Domain = Create, after.Domain
+			c.Fields = created(after)
 			p.Summary.Create++
 		case after == nil:
 			c.Action, c.Domain = Delete, before.Domain
@@ -161,6 +162,22 @@ func fieldChanges(before, after *catalog.Product) []FieldChange {
 		out = append(out, fc)
 	}
 	walk("", tree(before), tree(after), true, true)
+	return out
+}
+
+// created summarises a new product for reviewers: what it promises (its
+// output ports) and what it reads.
+func created(p *catalog.Product) []FieldChange {
+	out := []FieldChange{{Path: "description", After: p.Description}}
+	for _, name := range catalog.SortedKeys(p.InputPorts) {
+		in := p.InputPorts[name]
+		out = append(out, FieldChange{Path: "inputPorts." + name, After: in.Product + "." + in.Port})
+	}
+	for _, name := range catalog.SortedKeys(p.OutputPorts) {
+		port := p.OutputPorts[name]
+		out = append(out, FieldChange{Path: "outputPorts." + name, After: fmt.Sprintf("%s %s, %s, %d fields",
+			port.Type, port.Location, port.Access.Visibility, len(port.Schema))})
+	}
 	return out
 }
 
