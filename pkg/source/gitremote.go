@@ -81,6 +81,13 @@ func displayURL(raw string) string {
 	if err != nil {
 		return raw
 	}
+	// A user name alone may be a token (GitHub accepts one there): hide it
+	// too, except the conventional "git" of ssh URLs.
+	if u.User != nil {
+		if _, hasPassword := u.User.Password(); !hasPassword && u.Scheme != "ssh" {
+			u.User = url.User("xxxxx")
+		}
+	}
 	return u.Redacted()
 }
 
@@ -251,6 +258,9 @@ func (q *request) explain(kind failure, err error, attempts int) error {
 	switch scheme {
 	case "https":
 		credentials = EnvToken + "/" + EnvGitHubToken
+		if u, err := url.Parse(q.url); err == nil && u.User != nil {
+			credentials = "the credentials in the URL" // they win over the variables
+		}
 	case "ssh":
 		credentials = EnvSSHKey + " or the ssh agent (" + EnvSSHAuthSock + ")"
 	}
