@@ -64,4 +64,3 @@ func TestGitCredentialsNotShown(t *testing.T) {
 		t.Error("credentials in the URL change its cache directory")
 	}
 }
-
