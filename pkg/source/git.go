@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -96,6 +97,13 @@ func (g Git) Fetch(ctx context.Context, d *config.Domain) (*Domain, error) {
 	c := cacheEntry(dir)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	// Another meshc (a reconcile service beside a manual run) may share the
+	// cache: fetches into one clone take turns across processes too.
+	unlock, err := lockFile(filepath.Join(dir, "meshc.lock"))
+	if err != nil {
+		return nil, q.errorf("git cache for %s: %v", q.shown, err)
+	}
+	defer unlock()
 	repo, created, err := c.open(dir, url)
 	if err != nil {
 		return nil, q.errorf("git cache for %s: %v", q.shown, err)

@@ -82,7 +82,7 @@ func lastElem(key string) string {
 // cachedRepo is one bare clone. mu serialises every use of it, fetches
 // and file reads alike: domains are fetched in parallel, two of them may
 // share a repository, and go-git's storage is not safe for concurrent use.
-// The process is meshc's only user of the cache, so no lock file is taken.
+// Across processes, lockFile keeps fetches into one clone apart.
 type cachedRepo struct {
 	mu   sync.Mutex
 	repo *git.Repository
