@@ -60,6 +60,9 @@ type Env struct {
 	Color bool
 	// Now is the clock; tests fix it.
 	Now func() time.Time
+	// UserCacheDir is where meshc keeps its cache without --cache-dir;
+	// nil means no cache (tests).
+	UserCacheDir func() (string, error)
 }
 
 // Main runs meshc with the process's arguments and streams and returns its
@@ -68,13 +71,14 @@ func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return Run(ctx, os.Args[1:], &Env{
-		Stdin:       os.Stdin,
-		Stdout:      os.Stdout,
-		Stderr:      os.Stderr,
-		Getenv:      os.Getenv,
-		Interactive: isTerminal(os.Stdin),
-		Color:       isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == "",
-		Now:         time.Now,
+		Stdin:        os.Stdin,
+		Stdout:       os.Stdout,
+		Stderr:       os.Stderr,
+		Getenv:       os.Getenv,
+		Interactive:  isTerminal(os.Stdin),
+		Color:        isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == "",
+		Now:          time.Now,
+		UserCacheDir: os.UserCacheDir,
 	})
 }
 

@@ -5,10 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
+	"github.com/meshc-dev/meshc/pkg/compile"
 	"github.com/meshc-dev/meshc/pkg/config"
 	"github.com/meshc-dev/meshc/pkg/mesh"
 	"github.com/meshc-dev/meshc/pkg/source"
@@ -34,7 +36,7 @@ func (c *common) register(fs *flag.FlagSet, formats ...string) {
 	fs.StringVar(&c.config, "config", config.DefaultFile, "the platform's mesh `file`")
 	fs.StringVar(&c.format, "format", formats[0], "output `format`: "+strings.Join(formats, "|"))
 	fs.StringVar(&c.state, "state", "", "the live catalog `file` (default: state.path in mesh.cue)")
-	fs.StringVar(&c.cacheDir, "cache-dir", "", "where git sources are cloned (default: the user cache directory)")
+	fs.StringVar(&c.cacheDir, "cache-dir", "", "meshc's cache: git clones and compiled domains (default: meshc in the user cache directory)")
 	fs.Var(&c.domains, "domain", "take domain `NAME=DIR` from a local checkout (a pull request's); repeatable")
 	fs.StringVar(&c.others, "others", "live", "with --domain, where the other domains come from: `live` (the live catalog, no fetch) or source")
 	c.formats = formats
@@ -83,7 +85,11 @@ func (c *common) load(ctx context.Context, e *Env, withLive bool, tolerant bool)
 	}
 	l := &loaded{cfg: cfg, store: c.store(cfg)}
 	o := mesh.Options{Local: c.domains.m, Tolerant: tolerant}
-	o.Source = source.Options{CacheDir: c.cacheDir, Getenv: e.Getenv}
+	o.Source = source.Options{Getenv: e.Getenv}
+	if root := c.cacheRoot(e); root != "" {
+		o.Source.CacheDir = filepath.Join(root, "git")
+		o.Compile.Cache = &compile.Cache{Dir: filepath.Join(root, "compile")}
+	}
 	pr := len(c.domains.m) > 0 && c.others == "live"
 	if withLive || pr {
 		if l.live, err = l.store.Read(ctx); err != nil {
@@ -97,6 +103,22 @@ func (c *common) load(ctx context.Context, e *Env, withLive bool, tolerant bool)
 		return nil, err
 	}
 	return l, nil
+}
+
+// cacheRoot is --cache-dir, else meshc's directory in the user cache
+// directory, else "" (no cache: git sources then say so).
+func (c *common) cacheRoot(e *Env) string {
+	if c.cacheDir != "" {
+		return c.cacheDir
+	}
+	if e.UserCacheDir == nil {
+		return ""
+	}
+	dir, err := e.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "meshc")
 }
 
 // domainFlag collects --domain NAME=DIR.

@@ -40,6 +40,8 @@ type Result struct {
 type Options struct {
 	// Workers is how many domains evaluate at once; 0 means GOMAXPROCS.
 	Workers int
+	// Cache, when set, keeps each domain's result between runs.
+	Cache *Cache
 }
 
 // Compile evaluates every domain against s and decodes the results. It
@@ -55,7 +57,7 @@ func Compile(ctx context.Context, s *Schema, domains []*source.Domain, o Options
 	for range min(workers, len(domains)) {
 		wg.Go(func() {
 			for i := range jobs {
-				results[i] = evaluate(s, domains[i])
+				results[i] = evaluateCached(s, domains[i], o.Cache)
 			}
 		})
 	}
@@ -108,6 +110,26 @@ var (
 	domainPath     = cue.ParsePath("domain")
 	productsPath   = cue.ParsePath("products")
 )
+
+// evaluateCached returns the domain's result from the cache, or evaluates
+// it and stores the result.
+func evaluateCached(s *Schema, d *source.Domain, c *Cache) domainResult {
+	if c == nil {
+		return evaluate(s, d)
+	}
+	key, ok := c.key(s, d)
+	if !ok {
+		return evaluate(s, d)
+	}
+	if r, hit := c.load(key, d); hit {
+		c.hits.Add(1)
+		return r
+	}
+	c.misses.Add(1)
+	r := evaluate(s, d)
+	c.store(key, r)
+	return r
+}
 
 // evaluate compiles one domain in a fresh cue.Context, so that nothing of it
 // outlives the call.

@@ -1,0 +1,163 @@
+package compile
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/meshc-dev/meshc/pkg/catalog"
+	"github.com/meshc-dev/meshc/pkg/diag"
+	"github.com/meshc-dev/meshc/pkg/source"
+)
+
+// cacheFormat changes whenever what a cache entry holds changes.
+const cacheFormat = "meshc-compile-1"
+
+// Cache keeps each domain's compiled result on disk, keyed by a hash of
+// everything that decides it: this meshc binary, the schema and policies,
+// the domain's name, how its files are named, and their bytes. A hit costs
+// reading the domain's files and one JSON decode instead of a CUE
+// evaluation; anything that differs is a miss. It is best effort: a cache
+// that cannot be read or written is no cache, never an error.
+type Cache struct {
+	Dir string
+
+	hits, misses atomic.Int64
+}
+
+// Stats returns how many domains came from the cache and how many were
+// evaluated since c was made.
+func (c *Cache) Stats() (hits, misses int64) { return c.hits.Load(), c.misses.Load() }
+
+// cacheEntry is a domain's result as stored.
+type cacheEntry struct {
+	Domain   *catalog.Domain    `json:"domain,omitempty"`
+	Products []*catalog.Product `json:"products,omitempty"`
+	Invalid  []string           `json:"invalid,omitempty"`
+	Failed   bool               `json:"failed,omitempty"`
+	Diags    diag.Diagnostics   `json:"diagnostics,omitempty"`
+}
+
+// key returns the cache key of domain d under schema s, or false when the
+// domain's files cannot be read (the evaluation will say why).
+func (c *Cache) key(s *Schema, d *source.Domain) (string, bool) {
+	build, ok := binaryID()
+	if !ok {
+		return "", false
+	}
+	h := sha256.New()
+	field := func(name string, b []byte) { fmt.Fprintf(h, "%s\x00%d\x00", name, len(b)); h.Write(b) }
+	field("format", []byte(cacheFormat))
+	field("binary", []byte(build))
+	field("cue-env", []byte(os.Getenv("CUE_EXPERIMENT")+"\x00"+os.Getenv("CUE_DEBUG")))
+	for _, name := range slices.Sorted(maps.Keys(s.src)) {
+		field("schema:"+name, s.src[name])
+	}
+	field("domain", []byte(d.Name))
+	field("dir", []byte(d.Dir))
+	names, err := fs.Glob(d.FS, "*.cue")
+	if err != nil {
+		return "", false
+	}
+	for _, n := range names {
+		b, err := fs.ReadFile(d.FS, n)
+		if err != nil {
+			return "", false
+		}
+		field("file:"+n, b)
+	}
+	return hex.EncodeToString(h.Sum(nil)), true
+}
+
+func (c *Cache) path(key string) string {
+	return filepath.Join(c.Dir, key[:2], key+".json")
+}
+
+// load returns the stored result of key, made whole for domain d.
+func (c *Cache) load(key string, d *source.Domain) (domainResult, bool) {
+	b, err := os.ReadFile(c.path(key))
+	if err != nil {
+		return domainResult{}, false
+	}
+	var e cacheEntry
+	if json.Unmarshal(b, &e) != nil {
+		return domainResult{}, false
+	}
+	r := domainResult{domain: e.Domain, products: e.Products, invalid: e.Invalid, failed: e.Failed, diags: e.Diags}
+	if r.domain != nil {
+		// What is not stored: the source (it may be another commit with the
+		// same files) and the locator over this run's files.
+		r.domain.Source = d.Source
+		r.domain.Locate = newLocator(d.FS, filePrefix(d)).locate
+		r.provenance()
+	}
+	return r, true
+}
+
+// store saves r under key, atomically; failures are ignored.
+func (c *Cache) store(key string, r domainResult) {
+	e := cacheEntry{Domain: r.domain, Products: r.products, Invalid: r.invalid, Failed: r.failed, Diags: r.diags}
+	if e.Domain != nil {
+		dom := *e.Domain
+		dom.Source = catalog.Source{}
+		e.Domain = &dom
+		e.Products = make([]*catalog.Product, len(r.products))
+		for i, p := range r.products {
+			cp := *p
+			cp.Source = nil
+			e.Products[i] = &cp
+		}
+	}
+	b, err := json.Marshal(e)
+	if err != nil {
+		return
+	}
+	p := c.path(key)
+	if os.MkdirAll(filepath.Dir(p), 0o755) != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(p), ".entry-*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(b)
+	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), p) != nil {
+		os.Remove(tmp.Name())
+	}
+}
+
+var (
+	binaryOnce sync.Once
+	binaryHash string
+)
+
+// binaryID identifies the running meshc: a hash of its executable, so
+// that a rebuilt meshc (another schema, other decoding) never reads what an
+// older one stored.
+func binaryID() (string, bool) {
+	binaryOnce.Do(func() {
+		exe, err := os.Executable()
+		if err != nil {
+			return
+		}
+		f, err := os.Open(exe)
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		h := sha256.New()
+		if _, err := io.Copy(h, f); err == nil {
+			binaryHash = hex.EncodeToString(h.Sum(nil))
+		}
+	})
+	return binaryHash, binaryHash != ""
+}
