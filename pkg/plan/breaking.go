@@ -190,24 +190,23 @@ func fieldName(f fieldPair) string {
 	return strconv.Quote(strings.ReplaceAll(strings.Replace(rest, ".schema.", ".", 1), ".fields.", "."))
 }
 
-func fieldOptional(b, a *catalog.Product) []Breaking {
-	var out []Breaking
-	fields(b, a, func(port string, f fieldPair) {
-		if f.b.Required && !f.a.Required {
-			out = append(out, Breaking{"field-optional", f.path + ".required", fmt.Sprintf("field %s is no longer required", fieldName(f))})
-		}
-	}, nil)
-	return out
-}
+var (
+	fieldOptional  = flagDropped("field-optional", "required", func(f catalog.Field) bool { return f.Required })
+	fieldNotUnique = flagDropped("field-not-unique", "unique", func(f catalog.Field) bool { return f.Unique })
+)
 
-func fieldNotUnique(b, a *catalog.Product) []Breaking {
-	var out []Breaking
-	fields(b, a, func(port string, f fieldPair) {
-		if f.b.Unique && !f.a.Unique {
-			out = append(out, Breaking{"field-not-unique", f.path + ".unique", fmt.Sprintf("field %s is no longer unique", fieldName(f))})
-		}
-	}, nil)
-	return out
+// flagDropped returns the rule that a field's guarantee flag (required,
+// unique), once true, stays true.
+func flagDropped(rule, flag string, get func(catalog.Field) bool) func(b, a *catalog.Product) []Breaking {
+	return func(b, a *catalog.Product) []Breaking {
+		var out []Breaking
+		fields(b, a, func(port string, f fieldPair) {
+			if get(f.b) && !get(f.a) {
+				out = append(out, Breaking{rule, f.path + "." + flag, fmt.Sprintf("field %s is no longer %s", fieldName(f), flag)})
+			}
+		}, nil)
+		return out
+	}
 }
 
 // visibilityRank orders visibilities from the widest audience.
