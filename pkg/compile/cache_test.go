@@ -66,7 +66,7 @@ func TestCache(t *testing.T) {
 	if got := stats(c1); got != [2]int64{0, 5} {
 		t.Fatalf("cold run: hits, misses = %v, want 0, 5", got)
 	}
-	if len(cold.Diagnostics) == 0 || !cold.Failed["payments"] {
+	if len(cold.Diagnostics) == 0 || !cold.Invalid["payments.refunds"] || cold.Failed["payments"] {
 		t.Fatalf("the planted fault is not reported: %v", cold.Diagnostics)
 	}
 
@@ -75,7 +75,7 @@ func TestCache(t *testing.T) {
 	if got := stats(c2); got != [2]int64{5, 0} {
 		t.Fatalf("warm run: hits, misses = %v, want 5, 0", got)
 	}
-	if !reflect.DeepEqual(warm.Diagnostics, cold.Diagnostics) || !reflect.DeepEqual(warm.Failed, cold.Failed) {
+	if !reflect.DeepEqual(warm.Diagnostics, cold.Diagnostics) || !reflect.DeepEqual(warm.Invalid, cold.Invalid) {
 		t.Errorf("cached diagnostics differ:\n cold %v\n warm %v", cold.Diagnostics, warm.Diagnostics)
 	}
 	if !reflect.DeepEqual(products(warm.Mesh), products(cold.Mesh)) {

@@ -195,7 +195,10 @@ func load(ctx *cue.Context, d *source.Domain, opts cueerr.Options) (cue.Value, d
 		return cue.Value{}, loadError(inst, d, opts)
 	}
 	v := ctx.BuildInstance(inst)
-	if err := v.Err(); err != nil {
+	// Conflicting values make the whole value an error, yet its products
+	// are still there to validate one by one; anything worse (a reference
+	// that does not resolve) fails the domain.
+	if err := v.Err(); err != nil && !v.LookupPath(productsPath).Exists() {
 		return cue.Value{}, cueerr.Diagnostics(err, opts)
 	}
 	return v, nil
