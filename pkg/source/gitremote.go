@@ -18,6 +18,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	gitssh "github.com/go-git/go-git/v5/plumbing/transport/ssh"
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/knownhosts"
 )
 
 // Environment variables Git reads credentials from.
@@ -120,6 +122,10 @@ func (g Git) auth(ep *transport.Endpoint) (transport.AuthMethod, error) {
 		}
 		if key := g.getenv(EnvSSHKey); key != "" {
 			a, err := gitssh.NewPublicKeysFromFile(user, key, "")
+			var pass *ssh.PassphraseMissingError
+			if errors.As(err, &pass) || (err != nil && strings.Contains(err.Error(), "bcrypt_pbkdf: empty password")) {
+				return nil, fmt.Errorf("the ssh key in %s (%s) is protected by a passphrase: use an unencrypted key, or load it into an ssh agent and unset %s", EnvSSHKey, key, EnvSSHKey)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("reading the ssh key in %s (%s): %v", EnvSSHKey, key, err)
 			}
@@ -283,7 +289,14 @@ func (q *request) explain(kind failure, err error, attempts int) error {
 	case failEmpty:
 		return q.errorf("repository %s is empty: %s not found", q.shown, q.refText())
 	case failHostKey:
-		return q.errorf("ssh host key of %s not verified (%s): %s; add the host to ~/.ssh/known_hosts or SSH_KNOWN_HOSTS", q.shown, q.refText(), oneLine(err))
+		var ke *knownhosts.KeyError
+		switch {
+		case errors.As(err, &ke) && len(ke.Want) > 0:
+			return q.errorf("ssh host key of %s does not match known_hosts (%s): the server presents another key than the one listed, which may be an attack; if its key was changed on purpose, replace its line in ~/.ssh/known_hosts (or the files in SSH_KNOWN_HOSTS)", q.shown, q.refText())
+		case errors.As(err, &ke):
+			return q.errorf("ssh host key of %s is unknown (%s): add the host to ~/.ssh/known_hosts (or the files in SSH_KNOWN_HOSTS) after checking its fingerprint, e.g. with ssh-keyscan", q.shown, q.refText())
+		}
+		return q.errorf("ssh host key of %s not verified (%s): %s; ~/.ssh/known_hosts or the files in SSH_KNOWN_HOSTS must list the host", q.shown, q.refText(), oneLine(err))
 	}
 	return q.errorf("fetching %s (%s): %s", q.shown, q.refText(), oneLine(err))
 }
