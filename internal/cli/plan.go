@@ -212,7 +212,7 @@ func applyPlanned(ctx context.Context, e *Env, c *common, pl *planned, fresh, au
 				return e.fail(err)
 			}
 		}
-		if !p.HasChanges() && !p.Diagnostics.HasErrors() {
+		if !p.Recordable() && !p.Diagnostics.HasErrors() {
 			if c.format == "json" {
 				render.JSON(e.Stdout, applyResult{Applied: false, Serial: p.LiveSerial, Plan: p})
 			}
@@ -227,7 +227,7 @@ func applyPlanned(ctx context.Context, e *Env, c *common, pl *planned, fresh, au
 		}
 		return ExitInvalid
 	}
-	if fresh && !auto {
+	if fresh && !auto && p.HasChanges() {
 		if !e.Interactive {
 			return e.fail(errors.New("apply needs confirmation: run it on a terminal, or pass --auto-approve (as CI does), or apply a saved plan"))
 		}
@@ -260,6 +260,11 @@ func applyPlanned(ctx context.Context, e *Env, c *common, pl *planned, fresh, au
 		return ExitOK
 	}
 	s := p.Summary
+	if !p.HasChanges() {
+		fmt.Fprintf(e.Stdout, "\nNo product changes; recorded the new revisions of %s: the live catalog is at serial %d.\n",
+			strings.Join(p.Moved, ", "), serial)
+		return ExitOK
+	}
 	fmt.Fprintf(e.Stdout, "\nApply complete: %d created, %d updated, %d deleted; the live catalog is at serial %d.\n",
 		s.Create, s.Update, s.Delete, serial)
 	return ExitOK

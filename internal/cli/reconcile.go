@@ -107,7 +107,7 @@ func reconcile(ctx context.Context, e *Env, c *common, doApply bool) (*cycle, er
 	switch {
 	case p.Diagnostics.HasErrors():
 		cy.code = ExitInvalid
-	case doApply && p.HasChanges():
+	case doApply && p.Recordable():
 		serial, err := apply(ctx, e, pl.store, p)
 		var stale *plan.StaleError
 		if errors.As(err, &stale) {

@@ -72,6 +72,16 @@ func Diff(desired *catalog.Mesh, live *state.Catalog, o Options) *Plan {
 		}
 	}
 
+	for _, name := range slices.Sorted(maps.Keys(desired.Domains)) {
+		if _, skip := o.Skip[name]; skip {
+			continue
+		}
+		rev := desired.Domains[name].Source.Revision()
+		if ld := live.Domains[name]; ld != nil && rev != "" && rev != ld.Source.Revision() {
+			p.Moved = append(p.Moved, name)
+		}
+	}
+
 	g := newGraph(p.Desired)
 	ids := slices.Sorted(maps.Keys(unionKeys(p.Desired.Products, live.Products)))
 	for _, id := range ids {

@@ -29,6 +29,10 @@ type Plan struct {
 	Diagnostics   diag.Diagnostics  `json:"diagnostics"`
 	Desired       *Desired          `json:"desired,omitempty"`
 	Skipped       map[string]string `json:"skipped,omitempty"` // domain -> why it was left as it is
+	// Moved names the domains read at another revision than the one the
+	// live catalog records, whatever their products' changes: applying
+	// records the new revision even when no product changes.
+	Moved []string `json:"moved,omitempty"`
 }
 
 // Source is where a domain of the plan was read from.
@@ -107,6 +111,10 @@ func (p *Plan) HasChanges() bool {
 	s := p.Summary
 	return s.Create+s.Update+s.Delete > 0
 }
+
+// Recordable reports whether applying p would change the live catalog's
+// document: a product, or only the revisions it was read from.
+func (p *Plan) Recordable() bool { return p.HasChanges() || len(p.Moved) > 0 }
 
 // Pending returns the changes that are not no-ops.
 func (p *Plan) Pending() []*Change {
