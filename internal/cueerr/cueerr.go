@@ -136,6 +136,7 @@ var (
 	helpOnce sync.Once
 	help     map[string]string
 	labels   []string
+	patterns map[string]schema.Pattern
 	boundRE  = regexp.MustCompile(`\(out of bound ((?:=~|!~)"(?:[^"\\]|\\.)*")\)$`)
 	enumRE   = regexp.MustCompile(`^=~"\^\(([a-z|]+)\)\$"$`)
 )
@@ -161,7 +162,8 @@ func explain(msg string) string {
 
 func loadHelp() {
 	help = map[string]string{}
-	for _, p := range schema.Patterns() {
+	patterns = schema.Patterns()
+	for _, p := range patterns {
 		for _, lit := range p.Literals {
 			help[lit] = p.Doc
 		}
@@ -185,7 +187,7 @@ func suggestLabel(path []string) string {
 		word := path[i]
 		if i > 0 {
 			if def, ok := maps[path[i-1]]; ok && !matchesPattern(def, word) {
-				return fmt.Sprintf("; a name in %s must be %s", path[i-1], schema.Patterns()[def].Doc)
+				return fmt.Sprintf("; a name in %s must be %s", path[i-1], patterns[def].Doc)
 			}
 		}
 		if len(word) < 3 {
@@ -200,7 +202,8 @@ func suggestLabel(path []string) string {
 
 // matchesPattern reports whether s matches the named pattern definition.
 func matchesPattern(def, s string) bool {
-	for _, lit := range schema.Patterns()[def].Literals {
+	helpOnce.Do(loadHelp)
+	for _, lit := range patterns[def].Literals {
 		re, err := strconv.Unquote(strings.TrimPrefix(lit, "=~"))
 		if err != nil || !strings.HasPrefix(lit, "=~") {
 			continue
