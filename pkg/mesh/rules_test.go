@@ -9,6 +9,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/txtar"
 
+	"github.com/meshc-dev/meshc/internal/fixture"
 	"github.com/meshc-dev/meshc/pkg/check"
 	"github.com/meshc-dev/meshc/pkg/config"
 	"github.com/meshc-dev/meshc/pkg/mesh"
@@ -19,51 +20,13 @@ import (
 // laid over the valid mesh in testdata/base, with the exact diagnostics
 // expected in its "want" file. UPDATE_GOLDEN=1 rewrites the want files.
 func TestRules(t *testing.T) {
-	fixtures, err := filepath.Glob("testdata/rules/*.txtar")
-	if err != nil || len(fixtures) == 0 {
-		t.Fatalf("no fixtures: %v", err)
-	}
-	for _, fx := range fixtures {
-		name := strings.TrimSuffix(filepath.Base(fx), ".txtar")
-		t.Run(name, func(t *testing.T) {
-			ar, err := txtar.ParseFile(fx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			dir := t.TempDir()
-			if err := os.CopyFS(dir, os.DirFS("testdata/base")); err != nil {
-				t.Fatal(err)
-			}
-			var want *txtar.File
-			for i, f := range ar.Files {
-				if f.Name == "want" {
-					want = &ar.Files[i]
-					continue
-				}
-				p := filepath.Join(dir, f.Name)
-				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if want == nil {
-				t.Fatal("fixture has no want file")
-			}
-			got := diagnose(t, filepath.Join(dir, "mesh.cue"))
-			if os.Getenv("UPDATE_GOLDEN") != "" {
-				want.Data = []byte(got)
-				if err := os.WriteFile(fx, txtar.Format(ar), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if got != string(want.Data) {
-				t.Errorf("diagnostics differ\n--- got\n%s--- want\n%s", got, want.Data)
-			}
-		})
-	}
+	fixture.Run(t, "testdata/rules/*.txtar", func(t *testing.T, files []txtar.File) string {
+		dir := fixture.Copy(t, "testdata/base")
+		for _, f := range files {
+			fixture.Write(t, dir, f.Name, f.Data)
+		}
+		return diagnose(t, filepath.Join(dir, "mesh.cue"))
+	})
 }
 
 func diagnose(t *testing.T, cfgPath string) string {

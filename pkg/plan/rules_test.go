@@ -11,6 +11,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/txtar"
 
+	"github.com/meshc-dev/meshc/internal/fixture"
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/config"
 	"github.com/meshc-dev/meshc/pkg/diag"
@@ -28,72 +29,28 @@ var today = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 // The "want" file holds the exact plan and diagnostics. UPDATE_GOLDEN=1
 // rewrites it.
 func TestRules(t *testing.T) {
-	fixtures, err := filepath.Glob("testdata/rules/*.txtar")
-	if err != nil || len(fixtures) == 0 {
-		t.Fatalf("no fixtures: %v", err)
-	}
-	for _, fx := range fixtures {
-		t.Run(strings.TrimSuffix(filepath.Base(fx), ".txtar"), func(t *testing.T) {
-			ar, err := txtar.ParseFile(fx)
-			if err != nil {
-				t.Fatal(err)
+	fixture.Run(t, "testdata/rules/*.txtar", func(t *testing.T, files []txtar.File) string {
+		prev, cur := fixture.Copy(t, "testdata/base"), fixture.Copy(t, "testdata/base")
+		for _, f := range files {
+			if name, ok := strings.CutPrefix(f.Name, "previous/"); ok {
+				fixture.Write(t, prev, name, f.Data)
+			} else if name, ok := strings.CutPrefix(f.Name, "current/"); ok {
+				fixture.Write(t, cur, name, f.Data)
+			} else {
+				t.Fatalf("file %s is neither previous/ nor current/", f.Name)
 			}
-			prev, cur := t.TempDir(), t.TempDir()
-			for _, dir := range []string{prev, cur} {
-				if err := os.CopyFS(dir, os.DirFS("testdata/base")); err != nil {
-					t.Fatal(err)
-				}
-			}
-			var want *txtar.File
-			for i, f := range ar.Files {
-				var dst string
-				switch {
-				case f.Name == "want":
-					want = &ar.Files[i]
-					continue
-				case strings.HasPrefix(f.Name, "previous/"):
-					dst = filepath.Join(prev, strings.TrimPrefix(f.Name, "previous/"))
-				case strings.HasPrefix(f.Name, "current/"):
-					dst = filepath.Join(cur, strings.TrimPrefix(f.Name, "current/"))
-				default:
-					t.Fatalf("file %s is neither previous/ nor current/", f.Name)
-				}
-				if len(f.Data) == 0 {
-					os.Remove(dst) // an empty file deletes the base's
-					continue
-				}
-				if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(dst, f.Data, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if want == nil {
-				t.Fatal("fixture has no want file")
-			}
-			previous, ds := load(t, prev)
-			if ds.HasErrors() {
-				t.Fatalf("previous mesh has errors: %v", ds)
-			}
-			current, ds := load(t, cur)
-			p := plan.Diff(current, applied(t, previous), plan.Options{Today: today, MinSunsetDays: 30})
-			// As meshc plan does: the mesh's own diagnostics come too.
-			p.Diagnostics = append(p.Diagnostics, ds...)
-			p.Diagnostics.Sort()
-			got := describe(p)
-			if os.Getenv("UPDATE_GOLDEN") != "" {
-				want.Data = []byte(got)
-				if err := os.WriteFile(fx, txtar.Format(ar), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if got != string(want.Data) {
-				t.Errorf("plan differs\n--- got\n%s--- want\n%s", got, want.Data)
-			}
-		})
-	}
+		}
+		previous, ds := load(t, prev)
+		if ds.HasErrors() {
+			t.Fatalf("previous mesh has errors: %v", ds)
+		}
+		current, ds := load(t, cur)
+		p := plan.Diff(current, applied(t, previous), plan.Options{Today: today, MinSunsetDays: 30})
+		// As meshc plan does: the mesh's own diagnostics come too.
+		p.Diagnostics = append(p.Diagnostics, ds...)
+		p.Diagnostics.Sort()
+		return describe(p)
+	})
 }
 
 func load(t *testing.T, dir string) (*catalog.Mesh, diag.Diagnostics) {
