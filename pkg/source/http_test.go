@@ -165,40 +165,7 @@ func TestGitHTTPSToken(t *testing.T) {
 	r := newHTTPRemote(t, false)
 	g, l := httpFetcher(t, env(source.EnvToken, rightToken))
 
-	d := mustFetch(t, g, domain(r.url, "main", "mesh"))
-	if got := read(t, d, "orders.cue"); got != version(2)["mesh/orders.cue"] {
-		t.Errorf("orders.cue at main = %q", got)
-	}
-	if d.Source.Commit != r.v2 || d.Source.Git != r.url || d.Source.Ref != "main" || d.Source.Path != "mesh" || d.Dir != "mesh" {
-		t.Errorf("domain at main = %+v; want commit %s", d, r.v2)
-	}
-	if l.count("git: cloning") != 1 {
-		t.Errorf("first fetch did not clone:\n%s", l)
-	}
-
-	// An annotated tag, peeled to its commit.
-	d = mustFetch(t, g, domain(r.url, "v1.0.0", "mesh"))
-	if got := read(t, d, "orders.cue"); got != version(1)["mesh/orders.cue"] || d.Source.Commit != r.v1 || d.Source.Ref != "v1.0.0" {
-		t.Errorf("tag v1.0.0: commit %s, orders.cue %q; want %s", d.Source.Commit, got, r.v1)
-	}
-
-	// A new commit: an incremental fetch into the same clone, as a new
-	// meshc run would make.
-	v3 := r.work.Commit("v3", version(3))
-	r.work.Push(r.bare)
-	source.ForgetRepos()
-	l.reset()
-	d = mustFetch(t, g, domain(r.url, "main", "mesh"))
-	if d.Source.Commit != v3 || read(t, d, "orders.cue") != version(3)["mesh/orders.cue"] {
-		t.Errorf("after a new commit: commit %s; want %s", d.Source.Commit, v3)
-	}
-	if l.count("git: cloning") != 0 || l.count("git: fetching") != 1 {
-		t.Errorf("second fetch was not one incremental fetch:\n%s", l)
-	}
-	entries, err := os.ReadDir(g.CacheDir)
-	if err != nil || len(entries) != 1 {
-		t.Errorf("cache holds %v (%v); want one clone", entries, err)
-	}
+	checkFetches(t, g, l, r.url, r.v1, r.v2, r.work, r.bare)
 
 	// A commit by SHA that no ref points at any more: git-http-backend
 	// serves only advertised refs by default, so every branch and tag is
@@ -206,7 +173,7 @@ func TestGitHTTPSToken(t *testing.T) {
 	r.work.Reset(r.v2)
 	r.work.Push(r.bare)
 	g2, l2 := httpFetcher(t, env(source.EnvToken, rightToken))
-	d = mustFetch(t, g2, domain(r.url, r.v1, "mesh"))
+	d := mustFetch(t, g2, domain(r.url, r.v1, "mesh"))
 	if d.Source.Commit != r.v1 || read(t, d, "orders.cue") != version(1)["mesh/orders.cue"] {
 		t.Errorf("commit %s: got %s", r.v1, d.Source.Commit)
 	}
@@ -501,5 +468,46 @@ func TestDisplayURLHidesTokens(t *testing.T) {
 		if got := source.DisplayURL(raw); got != want {
 			t.Errorf("DisplayURL(%q) = %q, want %q", raw, got, want)
 		}
+	}
+}
+
+// checkFetches fetches the remote's main and its tag v1.0.0, then pushes a
+// new commit and checks that a new run fetches it incrementally into the
+// same clone: what every transport must do.
+func checkFetches(t *testing.T, g source.Git, l *fullLog, url, v1, v2 string, work, bare *gittest.Repo) {
+	t.Helper()
+	d := mustFetch(t, g, domain(url, "main", "mesh"))
+	if got := read(t, d, "orders.cue"); got != version(2)["mesh/orders.cue"] {
+		t.Errorf("orders.cue at main = %q", got)
+	}
+	if d.Source.Commit != v2 || d.Source.Git != url || d.Source.Ref != "main" || d.Source.Path != "mesh" || d.Dir != "mesh" {
+		t.Errorf("domain at main = %+v; want commit %s", d, v2)
+	}
+	if l.count("git: cloning") != 1 {
+		t.Errorf("first fetch did not clone:\n%s", l)
+	}
+
+	// An annotated tag, peeled to its commit.
+	d = mustFetch(t, g, domain(url, "v1.0.0", "mesh"))
+	if got := read(t, d, "orders.cue"); got != version(1)["mesh/orders.cue"] || d.Source.Commit != v1 || d.Source.Ref != "v1.0.0" {
+		t.Errorf("tag v1.0.0: commit %s, orders.cue %q; want %s", d.Source.Commit, got, v1)
+	}
+
+	// A new commit: an incremental fetch into the same clone, as a new
+	// meshc run would make.
+	v3 := work.Commit("v3", version(3))
+	work.Push(bare)
+	source.ForgetRepos()
+	l.reset()
+	d = mustFetch(t, g, domain(url, "main", "mesh"))
+	if d.Source.Commit != v3 || read(t, d, "orders.cue") != version(3)["mesh/orders.cue"] {
+		t.Errorf("after a new commit: commit %s; want %s", d.Source.Commit, v3)
+	}
+	if l.count("git: cloning") != 0 || l.count("git: fetching") != 1 {
+		t.Errorf("second fetch was not one incremental fetch:\n%s", l)
+	}
+	entries, err := os.ReadDir(g.CacheDir)
+	if err != nil || len(entries) != 1 {
+		t.Errorf("cache holds %v (%v); want one clone", entries, err)
 	}
 }

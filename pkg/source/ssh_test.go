@@ -151,45 +151,12 @@ func TestGitSSHKeyFile(t *testing.T) {
 	}
 	g, l := httpFetcher(t, env(source.EnvSSHKey, keyFile))
 
-	d := mustFetch(t, g, domain(r.url, "main", "mesh"))
-	if got := read(t, d, "orders.cue"); got != version(2)["mesh/orders.cue"] {
-		t.Errorf("orders.cue at main = %q", got)
-	}
-	if d.Source.Commit != r.v2 || d.Source.Git != r.url || d.Source.Ref != "main" || d.Source.Path != "mesh" || d.Dir != "mesh" {
-		t.Errorf("domain at main = %+v; want commit %s", d, r.v2)
-	}
-	if l.count("git: cloning") != 1 {
-		t.Errorf("first fetch did not clone:\n%s", l)
-	}
-
-	// An annotated tag, peeled to its commit.
-	d = mustFetch(t, g, domain(r.url, "v1.0.0", "mesh"))
-	if got := read(t, d, "orders.cue"); got != version(1)["mesh/orders.cue"] || d.Source.Commit != r.v1 || d.Source.Ref != "v1.0.0" {
-		t.Errorf("tag v1.0.0: commit %s, orders.cue %q; want %s", d.Source.Commit, got, r.v1)
-	}
-
-	// A new commit: an incremental fetch into the same clone, as a new
-	// meshc run would make.
-	v3 := r.work.Commit("v3", version(3))
-	r.work.Push(r.bare)
-	source.ForgetRepos()
-	l.reset()
-	d = mustFetch(t, g, domain(r.url, "main", "mesh"))
-	if d.Source.Commit != v3 || read(t, d, "orders.cue") != version(3)["mesh/orders.cue"] {
-		t.Errorf("after a new commit: commit %s; want %s", d.Source.Commit, v3)
-	}
-	if l.count("git: cloning") != 0 || l.count("git: fetching") != 1 {
-		t.Errorf("second fetch was not one incremental fetch:\n%s", l)
-	}
-	entries, err := os.ReadDir(g.CacheDir)
-	if err != nil || len(entries) != 1 {
-		t.Errorf("cache holds %v (%v); want one clone", entries, err)
-	}
+	checkFetches(t, g, l, r.url, r.v1, r.v2, r.work, r.bare)
 
 	// A commit by SHA in a fresh cache: git-upload-pack serves only
 	// advertised refs by default, so every branch and tag is fetched.
 	g2, l2 := httpFetcher(t, env(source.EnvSSHKey, keyFile))
-	d = mustFetch(t, g2, domain(r.url, r.v1, "mesh"))
+	d := mustFetch(t, g2, domain(r.url, r.v1, "mesh"))
 	if d.Source.Commit != r.v1 || read(t, d, "orders.cue") != version(1)["mesh/orders.cue"] {
 		t.Errorf("commit %s: got %s", r.v1, d.Source.Commit)
 	}
