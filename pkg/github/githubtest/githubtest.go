@@ -221,13 +221,11 @@ func validBody(w http.ResponseWriter, req commentRequest) bool {
 func (s *Server) createComment(w http.ResponseWriter, r *http.Request) {
 	n, _ := strconv.Atoi(r.PathValue("number"))
 	var req commentRequest
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		apiError(w, http.StatusBadRequest, "Problems parsing JSON")
+	if !begin(s, w, r, &req) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.denied(w) || !validBody(w, req) {
+	if !validBody(w, req) {
 		return
 	}
 	s.nextID++
@@ -239,13 +237,11 @@ func (s *Server) createComment(w http.ResponseWriter, r *http.Request) {
 func (s *Server) editComment(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	var req commentRequest
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		apiError(w, http.StatusBadRequest, "Problems parsing JSON")
+	if !begin(s, w, r, &req) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.denied(w) || !validBody(w, req) {
+	if !validBody(w, req) {
 		return
 	}
 	for _, c := range s.comments {
@@ -321,15 +317,10 @@ func (s *Server) checkRunJSON(r *http.Request, run *CheckRun) map[string]any {
 
 func (s *Server) createCheckRun(w http.ResponseWriter, r *http.Request) {
 	var req checkRunRequest
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		apiError(w, http.StatusBadRequest, "Problems parsing JSON")
+	if !begin(s, w, r, &req) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.denied(w) {
-		return
-	}
 	if req.Name == nil || req.HeadSHA == nil || *req.HeadSHA == "" {
 		apiError(w, http.StatusUnprocessableEntity, "Validation Failed: name and head_sha are required")
 		return
@@ -346,15 +337,10 @@ func (s *Server) createCheckRun(w http.ResponseWriter, r *http.Request) {
 func (s *Server) updateCheckRun(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	var req checkRunRequest
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		apiError(w, http.StatusBadRequest, "Problems parsing JSON")
+	if !begin(s, w, r, &req) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.denied(w) {
-		return
-	}
 	for _, run := range s.checkRuns {
 		if run.ID == id {
 			if s.apply(w, run, req) {
@@ -364,4 +350,20 @@ func (s *Server) updateCheckRun(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	apiError(w, http.StatusNotFound, "Not Found")
+}
+
+// begin decodes a write request's body into req and takes s.mu, which the
+// caller then releases. It answers the request itself and returns false,
+// without the lock, for a body that is not JSON or a read-only token.
+func begin[T any](s *Server, w http.ResponseWriter, r *http.Request, req *T) bool {
+	if err := json.NewDecoder(r.Body).Decode(req); err != nil {
+		apiError(w, http.StatusBadRequest, "Problems parsing JSON")
+		return false
+	}
+	s.mu.Lock()
+	if s.denied(w) {
+		s.mu.Unlock()
+		return false
+	}
+	return true
 }
