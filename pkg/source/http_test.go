@@ -70,20 +70,7 @@ type httpRemote struct {
 func newHTTPRemote(t *testing.T, plain bool) *httpRemote {
 	t.Helper()
 	gittest.NeedHTTPBackend(t)
-	bare := gittest.NewBare(t)
-	work := gittest.New(t)
-	v1 := work.Commit("v1", version(1))
-	work.AnnotatedTag("v1.0.0", v1, "first release")
-	v2 := work.Commit("v2", version(2))
-	work.Push(bare)
-	// Serve only the bare repository's parent: the test's other temporary
-	// directories (the cache among them) are its siblings, not below it.
-	base := t.TempDir()
-	served := filepath.Join(base, "orders.git")
-	if err := os.Rename(bare.Dir, served); err != nil {
-		t.Fatal(err)
-	}
-	bare.Dir = served
+	base, bare, work, v1, v2 := servedRepo(t)
 	srv := gittest.StartHTTP(t, base, gittest.HTTPOptions{TLS: !plain, User: "x-access-token", Password: rightToken})
 	if !plain {
 		trustTestTLS(t, srv.Certificate())
@@ -510,4 +497,25 @@ func checkFetches(t *testing.T, g source.Git, l *fullLog, url, v1, v2 string, wo
 	if err != nil || len(entries) != 1 {
 		t.Errorf("cache holds %v (%v); want one clone", entries, err)
 	}
+}
+
+// servedRepo makes the repository the transport tests serve: main with
+// commits v1 and v2 and the annotated tag v1.0.0 at v1, as orders.git, the
+// only thing in the base directory it returns (the test's other temporary
+// directories, the cache among them, are its siblings, not below it).
+func servedRepo(t *testing.T) (base string, bare, work *gittest.Repo, v1, v2 string) {
+	t.Helper()
+	bare = gittest.NewBare(t)
+	work = gittest.New(t)
+	v1 = work.Commit("v1", version(1))
+	work.AnnotatedTag("v1.0.0", v1, "first release")
+	v2 = work.Commit("v2", version(2))
+	work.Push(bare)
+	base = t.TempDir()
+	served := filepath.Join(base, "orders.git")
+	if err := os.Rename(bare.Dir, served); err != nil {
+		t.Fatal(err)
+	}
+	bare.Dir = served
+	return base, bare, work, v1, v2
 }

@@ -47,18 +47,7 @@ type sshRemote struct {
 func newSSHRemote(t *testing.T) *sshRemote {
 	t.Helper()
 	gittest.NeedUploadPack(t)
-	bare := gittest.NewBare(t)
-	work := gittest.New(t)
-	v1 := work.Commit("v1", version(1))
-	work.AnnotatedTag("v1.0.0", v1, "first release")
-	v2 := work.Commit("v2", version(2))
-	work.Push(bare)
-	base := t.TempDir()
-	served := filepath.Join(base, "orders.git")
-	if err := os.Rename(bare.Dir, served); err != nil {
-		t.Fatal(err)
-	}
-	bare.Dir = served
+	base, bare, work, v1, v2 := servedRepo(t)
 	key := gittest.NewSSHKey(t)
 	srv := gittest.StartSSH(t, base, key.Public)
 	r := &sshRemote{srv: srv, bare: bare, work: work, key: key, url: srv.URL("orders.git"), v1: v1, v2: v2}
