@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,42 +17,11 @@ import (
 	"github.com/meshc-dev/meshc/pkg/source"
 )
 
-// logs records what a Git fetcher reports.
-type logs struct {
-	mu   sync.Mutex
-	msgs []string
-}
-
-func (l *logs) log(msg string, args ...any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.msgs = append(l.msgs, msg)
-}
-
-// count returns how many messages started with prefix, and forgets them.
-func (l *logs) count(prefix string) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := 0
-	for _, m := range l.msgs {
-		if strings.HasPrefix(m, prefix) {
-			n++
-		}
-	}
-	return n
-}
-
-func (l *logs) reset() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.msgs = nil
-}
-
 // fetcher returns a Git fetcher with a fresh cache, fast retries and no
 // credentials.
-func fetcher(t *testing.T) (source.Git, *logs) {
+func fetcher(t *testing.T) (source.Git, *fullLog) {
 	t.Helper()
-	l := &logs{}
+	l := &fullLog{}
 	return source.Git{
 		CacheDir: t.TempDir(),
 		Getenv:   func(string) string { return "" },
@@ -201,7 +169,7 @@ func TestGitCommit(t *testing.T) {
 	l.reset()
 	d = mustFetch(t, g, domain(r.URL(), v2, "mesh"))
 	if d.Source.Commit != v2 || l.count("git: commit cached") != 1 {
-		t.Errorf("cached commit: got %s, logs %v", d.Source.Commit, l.msgs)
+		t.Errorf("cached commit: got %s, logs:\n%s", d.Source.Commit, l)
 	}
 }
 
@@ -246,7 +214,7 @@ func TestGitIncrementalFetch(t *testing.T) {
 		t.Errorf("second fetch: commit %s; want %s", d.Source.Commit, v2)
 	}
 	if l.count("git: cloning") != 0 || l.count("git: fetching") != 1 {
-		t.Errorf("second fetch was not an incremental fetch: %v", l.msgs)
+		t.Errorf("second fetch was not an incremental fetch:\n%s", l)
 	}
 	if _, err := os.Stat(marker); err != nil {
 		t.Errorf("the clone was replaced: %v", err)
@@ -260,7 +228,7 @@ func TestGitIncrementalFetch(t *testing.T) {
 	l.reset()
 	mustFetch(t, g, domain(remote.URL(), "main", "mesh"))
 	if l.count("git: up to date") != 1 || l.count("git: fetching") != 0 {
-		t.Errorf("unchanged branch was fetched again: %v", l.msgs)
+		t.Errorf("unchanged branch was fetched again:\n%s", l)
 	}
 }
 
