@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/meshc-dev/meshc/internal/fixture"
+
 	"github.com/rhysd/actionlint"
 	"go.yaml.in/yaml/v3"
 
@@ -251,10 +253,5 @@ jobs:
 
 func write(t *testing.T, path, s string) {
 	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	fixture.Write(t, "", path, []byte(s))
 }

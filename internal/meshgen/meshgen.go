@@ -228,26 +228,8 @@ func (g *generator) product(d *domain, used map[string]bool, all []string) *prod
 		version:     fmt.Sprintf("%d.%d.%d", g.r.IntN(4), g.r.IntN(20), g.r.IntN(10)),
 		entity:      entity,
 	}
-	switch x := g.r.IntN(100); {
-	case x < 85:
-		p.status = "active"
-	case x < 93:
-		p.status = "draft"
-	case x < 97:
-		p.status = "deprecated"
-	default:
-		p.status = "proposed"
-	}
-	switch x := g.r.IntN(100); {
-	case x < 60:
-		p.classification = "internal"
-	case x < 80:
-		p.classification = "confidential"
-	case x < 95:
-		p.classification = "public"
-	default:
-		p.classification = "restricted"
-	}
+	p.status = g.weighted([]string{"active", "draft", "deprecated", "proposed"}, []int{85, 8, 4, 3})
+	p.classification = g.weighted([]string{"internal", "confidential", "public", "restricted"}, []int{60, 20, 15, 5})
 	base, _, _ := strings.Cut(d.name, "_")
 	p.tags = append(p.tags, base)
 	for range g.r.IntN(3) + 1 {
@@ -402,3 +384,15 @@ func upperFirst(s string) string {
 
 // title capitalises the first word only, as product titles usually are.
 func title(s string) string { return upperFirst(s) }
+
+// weighted picks one of values, each with its weight in percent.
+func (g *generator) weighted(values []string, percent []int) string {
+	x := g.r.IntN(100)
+	for i, w := range percent {
+		if x < w {
+			return values[i]
+		}
+		x -= w
+	}
+	return values[len(values)-1]
+}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/meshc-dev/meshc/internal/fixture"
+
 	"cuelang.org/go/cue/format"
 
 	"github.com/meshc-dev/meshc/pkg/config"
@@ -187,10 +189,5 @@ func TestExampleWorkflows(t *testing.T) {
 
 func write(t *testing.T, path, s string) {
 	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	fixture.Write(t, "", path, []byte(s))
 }
