@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/meshc-dev/meshc/internal/fuzzy"
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/diag"
+	"github.com/meshc-dev/meshc/pkg/internal/fuzzy"
 )
 
 // unresolved reports input ports and replacements that name no product or

@@ -16,9 +16,9 @@ import (
 	cueload "cuelang.org/go/cue/load"
 
 	schema "github.com/meshc-dev/meshc/cue"
-	"github.com/meshc-dev/meshc/internal/cueerr"
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/diag"
+	"github.com/meshc-dev/meshc/pkg/internal/cueerr"
 	"github.com/meshc-dev/meshc/pkg/source"
 )
 

@@ -14,9 +14,9 @@ import (
 	"cuelang.org/go/cue/parser"
 
 	schema "github.com/meshc-dev/meshc/cue"
-	"github.com/meshc-dev/meshc/internal/cueerr"
 	"github.com/meshc-dev/meshc/pkg/config"
 	"github.com/meshc-dev/meshc/pkg/diag"
+	"github.com/meshc-dev/meshc/pkg/internal/cueerr"
 )
 
 // Schema is the platform schema: the embedded definitions unified with the

@@ -15,8 +15,8 @@ import (
 	"cuelang.org/go/cue/cuecontext"
 
 	schema "github.com/meshc-dev/meshc/cue"
-	"github.com/meshc-dev/meshc/internal/cueerr"
 	"github.com/meshc-dev/meshc/pkg/diag"
+	"github.com/meshc-dev/meshc/pkg/internal/cueerr"
 )
 
 // DefaultFile is where meshc looks for the config without --config.

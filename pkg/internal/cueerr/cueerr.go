@@ -14,8 +14,8 @@ import (
 	"cuelang.org/go/cue/token"
 
 	schema "github.com/meshc-dev/meshc/cue"
-	"github.com/meshc-dev/meshc/internal/fuzzy"
 	"github.com/meshc-dev/meshc/pkg/diag"
+	"github.com/meshc-dev/meshc/pkg/internal/fuzzy"
 )
 
 // Options says how to place and classify each error.
