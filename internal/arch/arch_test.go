@@ -23,6 +23,7 @@ var forbidden = []struct {
 }{
 	{"pkg/", []string{"internal/cli", "cmd/"}, "core packages return values; only the CLI prints"},
 	{"pkg/diag!", []string{"pkg/"}, "diagnostics are a leaf"},
+	{"pkg/fuzzy!", []string{"pkg/"}, "suggestions are a leaf"},
 	{"pkg/internal/", []string{"pkg/catalog", "pkg/check", "pkg/compile", "pkg/config", "pkg/engine", "pkg/github", "pkg/mesh", "pkg/plan", "pkg/render", "pkg/scaffold", "pkg/source", "pkg/state"}, "generic helpers sit below every stage that imports them"},
 	{"pkg/render!", []string{"pkg/github", "pkg/scaffold"}, "rendering knows no caller"},
 	{"pkg/github!", []string{"pkg/compile", "pkg/source", "pkg/mesh", "pkg/config"}, "GitHub reporting publishes results; it does not make them"},
@@ -34,7 +35,9 @@ var forbidden = []struct {
 	{"pkg/mesh!", []string{"pkg/github", "pkg/scaffold", "pkg/render", "pkg/plan", "pkg/state"}, "the front half knows nothing of the live catalog"},
 	{"pkg/state!", []string{"pkg/github", "pkg/scaffold", "pkg/config", "pkg/source", "pkg/compile", "pkg/check", "pkg/mesh", "pkg/plan", "pkg/render"}, "the live catalog is a document and its backends"},
 	{"pkg/plan!", []string{"pkg/github", "pkg/scaffold", "pkg/source", "pkg/compile", "pkg/mesh", "pkg/render", "pkg/config"}, "the plan compares models; it neither loads nor prints"},
-	{"pkg/render!", []string{"pkg/compile", "pkg/source", "pkg/mesh", "pkg/config"}, "rendering is built from the model only"},
+	{"pkg/render!", []string{"pkg/compile", "pkg/source", "pkg/mesh", "pkg/config", "pkg/engine"}, "rendering is built from the model only"},
+	{"pkg/result!", []string{"pkg/github", "pkg/scaffold", "pkg/config", "pkg/source", "pkg/compile", "pkg/check", "pkg/mesh", "pkg/render", "pkg/engine"}, "results are types only"},
+	{"pkg/engine!", []string{"pkg/github", "pkg/scaffold", "pkg/render"}, "the engine returns results; it never prints or reports"},
 }
 
 // imports parses the non-test Go files of the module (rather than asking

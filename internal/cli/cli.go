@@ -2,17 +2,23 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
 
 	"golang.org/x/term"
+
+	"github.com/meshc-dev/meshc/pkg/engine"
+	"github.com/meshc-dev/meshc/pkg/fuzzy"
+	"github.com/meshc-dev/meshc/pkg/plan"
+	"github.com/meshc-dev/meshc/pkg/state"
 )
 
 // Exit codes, the same for every command.
@@ -23,15 +29,16 @@ const (
 	ExitFailure = 3 // meshc could not do its job
 )
 
-// Version is meshc's version, set at build time with -ldflags.
-var Version = "dev"
+// Version is meshc's version, set at build time with -ldflags; else it
+// comes from the module's build information.
+var Version = ""
 
 // command is one subcommand.
 type command struct {
 	name    string
 	args    string
 	summary string
-	run     func(ctx context.Context, e *Env, args []string) int
+	run     func(ctx context.Context, e *Env, args []string) error
 }
 
 func commands() []command {
@@ -56,13 +63,18 @@ type Env struct {
 	Getenv         func(string) string
 	// Interactive is true when stdin is a terminal: apply may ask.
 	Interactive bool
-	// Color is true when stdout is a terminal (and NO_COLOR is unset).
+	// Color is true when stdout is a terminal and NO_COLOR is unset;
+	// --no-color turns it off.
 	Color bool
 	// Now is the clock; tests fix it.
 	Now func() time.Time
 	// UserCacheDir is where meshc keeps its cache without --cache-dir;
 	// nil means no cache (tests).
 	UserCacheDir func() (string, error)
+
+	// jsonErrors is set by a command run with --format json: its error
+	// is then printed as JSON too.
+	jsonErrors bool
 }
 
 // Main runs meshc with the process's arguments and streams and returns its
@@ -87,7 +99,6 @@ func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 // Run runs meshc with args in e and returns the exit code. Tests call it
 // in-process.
 func Run(ctx context.Context, args []string, e *Env) int {
-	stdout, stderr := e.Stdout, e.Stderr
 	if e.Getenv == nil {
 		e.Getenv = func(string) string { return "" }
 	}
@@ -95,24 +106,53 @@ func Run(ctx context.Context, args []string, e *Env) int {
 		e.Now = time.Now
 	}
 	if len(args) == 0 {
-		usage(stderr)
+		usage(e.Stderr)
 		return ExitFailure
 	}
 	name := args[0]
 	switch name {
-	case "-h", "-help", "--help", "help":
-		usage(stdout)
+	case "-h", "-help", "--help":
+		usage(e.Stdout)
 		return ExitOK
+	case "help":
+		if len(args) == 1 {
+			usage(e.Stdout)
+			return ExitOK
+		}
+		// "meshc help plan" is "meshc plan --help"; "help catalog" shows
+		// catalog show's.
+		name, args = args[1], []string{args[1], "--help"}
+		if name == "catalog" {
+			args = []string{"catalog", "show", "--help"}
+		}
 	case "-v", "-version", "--version":
 		name = "version"
 	}
+	c, ok := find(name)
+	if !ok {
+		return e.exit(unknownCommand(name))
+	}
+	return e.exit(c.run(ctx, e, args[1:]))
+}
+
+func find(name string) (command, bool) {
 	for _, c := range commands() {
 		if c.name == name {
-			return c.run(ctx, e, args[1:])
+			return c, true
 		}
 	}
-	fmt.Fprintf(stderr, "meshc: unknown command %q; run 'meshc --help' for the list\n", name)
-	return ExitFailure
+	return command{}, false
+}
+
+func unknownCommand(name string) error {
+	var names []string
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	if s := fuzzy.Closest(name, names, 3); s != "" {
+		return usageError(fmt.Sprintf("unknown command %q: did you mean %s? (run 'meshc --help' for the list)", name, s))
+	}
+	return usageError(fmt.Sprintf("unknown command %q; run 'meshc --help' for the list", name))
 }
 
 func usage(w io.Writer) {
@@ -137,91 +177,73 @@ Commands:
 Exit codes: 0 success; 1 the mesh has errors; 2 changes present (with
 --detailed-exitcode); 3 meshc could not do its job.
 
-Run 'meshc <command> --help' for a command's flags.
+Colour: on a terminal only; NO_COLOR=1 or --no-color turns it off.
+
+Run 'meshc help <command>' or 'meshc <command> --help' for a command's flags.
 `)
 	io.WriteString(w, b.String())
 }
 
-// flags returns the flag set of command name ("catalog show" is the
-// catalog command's show), printing its usage from the command table.
-func (e *Env) flags(name string) *flag.FlagSet {
-	c := lookup(name)
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.Stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(e.Stderr, "Usage: meshc %s %s\n\n%s.\n\nFlags:\n", name, c.args, upperFirst(c.summary))
-		fs.PrintDefaults()
-	}
-	return fs
-}
+// exitStatus is a command's outcome that is not a failure of meshc: the
+// mesh has errors (1) or changes (2), and the command printed why.
+type exitStatus int
 
-// lookup returns the command named name, or its first word's.
-func lookup(name string) command {
-	first, _, _ := strings.Cut(name, " ")
-	for _, c := range commands() {
-		if c.name == first {
-			if first != name {
-				c.args = strings.TrimPrefix(c.args, strings.TrimPrefix(name, first+" ")+" ")
-			}
-			return c
-		}
-	}
-	panic("cli: no command " + name) // a bug: every caller names a command of the table
-}
+func (s exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(s)) }
 
-// parseInterspersed parses flags wherever they stand among the
-// arguments, as users of git and terraform expect ("apply plan.json
-// --format json"); "--" ends the flags. It returns the other arguments.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var rest []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return rest, nil
-		}
-		if args[0] == "--" {
-			return append(rest, args[1:]...), nil
-		}
-		rest = append(rest, args[0])
-		args = args[1:]
-	}
-}
+// errHelp is returned after a command's help was printed: exit 0.
+var errHelp = errors.New("help shown")
 
-// parse parses args; it returns false and the exit code when the command
-// must not run (help was asked for, or the flags were wrong).
-func (e *Env) parse(fs *flag.FlagSet, args []string) (int, bool) {
-	rest, err := parseInterspersed(fs, args)
-	if err == nil && len(rest) > 0 {
-		fmt.Fprintf(e.Stderr, "meshc %s: unexpected argument %q\n", fs.Name(), rest[0])
-		return ExitFailure, false
-	}
+// usageError is a bad command line: exit 3, one line.
+type usageError string
+
+func (u usageError) Error() string { return string(u) }
+
+// exit maps what a command returned to its exit code, printing the error
+// once: as one line ("meshc: ..."), or as JSON on stderr for --format json.
+func (e *Env) exit(err error) int {
+	var status exitStatus
 	switch {
-	case errors.Is(err, flag.ErrHelp):
-		return ExitOK, false
-	case err != nil:
-		return ExitFailure, false
+	case err == nil, errors.Is(err, errHelp):
+		return ExitOK
+	case errors.As(err, &status):
+		return int(status)
 	}
-	return 0, true
-}
-
-// parseCommon parses args into fs and checks the common flags' values.
-func (e *Env) parseCommon(fs *flag.FlagSet, c *common, args []string) (int, bool) {
-	if code, ok := e.parse(fs, args); !ok {
-		return code, false
+	code, kind := classify(err)
+	if e.jsonErrors {
+		b, _ := json.Marshal(map[string]any{"error": map[string]any{"message": err.Error(), "kind": kind, "exit_code": code}})
+		fmt.Fprintf(e.Stderr, "%s\n", b)
+		return code
 	}
-	if err := c.check(); err != nil {
-		return e.fail(err), false
-	}
-	return 0, true
-}
-
-// fail prints err as meshc's one line (or block) and returns ExitFailure.
-func (e *Env) fail(err error) int {
 	fmt.Fprintf(e.Stderr, "meshc: %v\n", err)
-	return ExitFailure
+	return code
+}
+
+// classify maps an error to its exit code and a stable kind for JSON.
+func classify(err error) (int, string) {
+	var (
+		usage   usageError
+		stale   *plan.StaleError
+		locked  *state.LockedError
+		corrupt *state.CorruptError
+		notPlan *plan.NotAPlanError
+	)
+	switch {
+	case errors.As(err, &stale):
+		return ExitInvalid, "stale-plan"
+	case errors.Is(err, engine.ErrHasErrors):
+		return ExitInvalid, "plan-has-errors"
+	case errors.As(err, &usage):
+		return ExitFailure, "usage"
+	case errors.As(err, &locked):
+		return ExitFailure, "locked"
+	case errors.As(err, &corrupt):
+		return ExitFailure, "corrupt-catalog"
+	case errors.As(err, &notPlan):
+		return ExitFailure, "not-a-plan"
+	case errors.Is(err, context.Canceled):
+		return ExitFailure, "cancelled"
+	}
+	return ExitFailure, "failure"
 }
 
 func upperFirst(s string) string {
@@ -231,11 +253,52 @@ func upperFirst(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-func runVersion(_ context.Context, e *Env, args []string) int {
+func runVersion(_ context.Context, e *Env, args []string) error {
 	fs := e.flags("version")
-	if code, ok := e.parse(fs, args); !ok {
-		return code
+	if err := fs.parseNone(args); err != nil {
+		return err
 	}
-	fmt.Fprintf(e.Stdout, "meshc %s\n", Version)
-	return ExitOK
+	fmt.Fprintf(e.Stdout, "meshc %s\n", version())
+	return nil
+}
+
+// version is -ldflags' Version, else the module version and VCS commit
+// that the Go toolchain recorded in the binary.
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "dev"
+	}
+	v := info.Main.Version
+	if v == "" || v == "(devel)" {
+		v = "dev"
+	}
+	var rev, at string
+	modified := false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return v
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if modified {
+		rev += "-dirty"
+	}
+	if at != "" {
+		return fmt.Sprintf("%s (commit %s, %s)", v, rev, at)
+	}
+	return fmt.Sprintf("%s (commit %s)", v, rev)
 }

@@ -2,74 +2,37 @@ package cli
 
 import (
 	"context"
-	"fmt"
 
-	"github.com/meshc-dev/meshc/pkg/check"
-	"github.com/meshc-dev/meshc/pkg/diag"
-	"github.com/meshc-dev/meshc/pkg/plan"
 	"github.com/meshc-dev/meshc/pkg/render"
 )
 
-func runValidate(ctx context.Context, e *Env, args []string) int {
+func runValidate(ctx context.Context, e *Env, args []string) error {
 	fs := e.flags("validate")
-	var c common
-	c.register(fs, "text", "json")
-	c.registerGitHub(fs)
-	if code, ok := e.parseCommon(fs, &c, args); !ok {
-		return code
+	m, l := fs.mesh(), fs.load(true)
+	out := fs.format(render.KindValidation, "text", false)
+	github := fs.github()
+	if err := fs.parseNone(args); err != nil {
+		return err
 	}
-	gh, err := startGitHub(e, c.github)
+	rep, err := startGitHub(e, *github)
 	if err != nil {
-		return e.fail(err)
+		return err
 	}
-	l, err := c.load(ctx, e, false, false)
+	eng, err := e.open(m, l)
 	if err != nil {
-		return e.fail(err)
+		return err
 	}
-	res := l.res
-	res.Diagnostics = diag.Waive(res.Diagnostics, l.cfg.Waivers, e.Now())
-	v := render.NewValidation(len(res.Mesh.Domains), len(res.Mesh.Products), res.Diagnostics)
-	if c.format == "json" {
-		err = render.JSON(e.Stdout, v)
-	} else {
-		err = render.ValidationText(e.Stdout, v)
-	}
+	v, err := eng.Validate(ctx)
 	if err != nil {
-		return e.fail(err)
+		return err
 	}
-	code := ExitOK
+	cfg := eng.Config()
+	if err := out.format.(render.ValidationFormat).Validation(e.Stdout, v, out.opts(title("validate", cfg))); err != nil {
+		return err
+	}
+	var status error
 	if !v.Valid {
-		code = ExitInvalid
+		status = exitStatus(ExitInvalid)
 	}
-	return gh.publish(ctx, e, code, "validate", l.cfg, nil, res.Diagnostics)
-}
-
-func runRules(_ context.Context, e *Env, args []string) int {
-	fs := e.flags("rules")
-	format := fs.String("format", "text", "output `format`: text|json")
-	if code, ok := e.parse(fs, args); !ok {
-		return code
-	}
-	type rule struct{ ID, Stage, Purpose string }
-	var rules []rule
-	for _, r := range check.Rules() {
-		rules = append(rules, rule{r.ID, r.Stage, r.Purpose})
-	}
-	for _, r := range plan.Rules() {
-		rules = append(rules, rule{r.ID, r.Stage, r.Purpose})
-	}
-	rules = append(rules, rule{"waiver", "config", "a waiver in mesh.cue has expired while its diagnostics remain"})
-	switch *format {
-	case "json":
-		if err := render.JSON(e.Stdout, rules); err != nil {
-			return e.fail(err)
-		}
-	case "text":
-		for _, r := range rules {
-			fmt.Fprintf(e.Stdout, "%-18s %-8s %s\n", r.ID, r.Stage, r.Purpose)
-		}
-	default:
-		return e.fail(fmt.Errorf("unknown --format %q: use text or json", *format))
-	}
-	return ExitOK
+	return rep.publish(ctx, e, status, "validate", cfg, nil, v.Diagnostics)
 }

@@ -6,7 +6,7 @@ import (
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/diag"
-	"github.com/meshc-dev/meshc/pkg/internal/fuzzy"
+	"github.com/meshc-dev/meshc/pkg/fuzzy"
 )
 
 // unresolved reports input ports and replacements that name no product or

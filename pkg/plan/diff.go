@@ -26,7 +26,7 @@ type Options struct {
 	// Skip names domains to leave exactly as the live catalog has them,
 	// with the reason (a source that could not be read is never a domain
 	// with no products).
-	Skip map[string]string
+	Skip map[string]catalog.Keep
 	// Unknown names products whose desired state is unknown (they failed the
 	// schema): they too stay as they are live.
 	Unknown map[string]bool

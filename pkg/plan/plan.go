@@ -20,15 +20,15 @@ const (
 
 // Plan is the difference between the desired mesh and the live catalog.
 type Plan struct {
-	FormatVersion string            `json:"format_version"`
-	LiveSerial    int64             `json:"live_serial"`
-	Lineage       string            `json:"lineage,omitempty"`
-	Sources       map[string]Source `json:"sources"`
-	Summary       Summary           `json:"summary"`
-	Changes       []*Change         `json:"changes"`
-	Diagnostics   diag.Diagnostics  `json:"diagnostics"`
-	Desired       *Desired          `json:"desired,omitempty"`
-	Skipped       map[string]string `json:"skipped,omitempty"` // domain -> why it was left as it is
+	FormatVersion string                  `json:"format_version"`
+	LiveSerial    int64                   `json:"live_serial"`
+	Lineage       string                  `json:"lineage,omitempty"`
+	Sources       map[string]Source       `json:"sources"`
+	Summary       Summary                 `json:"summary"`
+	Changes       []*Change               `json:"changes"`
+	Diagnostics   diag.Diagnostics        `json:"diagnostics"`
+	Desired       *Desired                `json:"desired,omitempty"`
+	Skipped       map[string]catalog.Keep `json:"skipped,omitempty"` // domain -> why it was left as it is
 	// Moved names the domains read at another revision than the one the
 	// live catalog records, whatever their products' changes: applying
 	// records the new revision even when no product changes.

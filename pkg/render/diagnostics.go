@@ -1,43 +1,16 @@
 package render
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/meshc-dev/meshc/pkg/diag"
+	"github.com/meshc-dev/meshc/pkg/result"
 )
 
-// Validation is the outcome of `meshc validate`.
-type Validation struct {
-	Valid       bool             `json:"valid"`
-	Summary     Summary          `json:"summary"`
-	Diagnostics diag.Diagnostics `json:"diagnostics"`
-}
-
-// Summary counts what a run looked at and found.
-type Summary struct {
-	Domains  int `json:"domains"`
-	Products int `json:"products"`
-	Errors   int `json:"errors"`
-	Warnings int `json:"warnings"`
-}
-
-// NewValidation summarises a run.
-func NewValidation(domains, products int, ds diag.Diagnostics) Validation {
-	if ds == nil {
-		ds = diag.Diagnostics{}
-	}
-	return Validation{
-		Valid:       !ds.HasErrors(),
-		Summary:     Summary{Domains: domains, Products: products, Errors: ds.Count(diag.Error), Warnings: ds.Count(diag.Warning)},
-		Diagnostics: ds,
-	}
-}
-
 // ValidationText writes one line per diagnostic and a closing summary.
-func ValidationText(w io.Writer, v Validation) error {
+func ValidationText(w io.Writer, v *result.Validation) error {
 	var b strings.Builder
 	for _, d := range v.Diagnostics {
 		b.WriteString(DiagnosticLine(d))
@@ -80,14 +53,6 @@ func DiagnosticLine(d diag.Diagnostic) string {
 		b.WriteString(" (domain " + d.Domain + ")")
 	}
 	return b.String()
-}
-
-// JSON writes v as indented JSON.
-func JSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
 }
 
 func plural(n int, word string) string {

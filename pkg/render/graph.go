@@ -134,3 +134,21 @@ func LineageOf(m *catalog.Mesh) Lineage {
 	}
 	return l
 }
+
+// mermaidFormat draws lineage as a Mermaid flowchart (GitHub renders it).
+type mermaidFormat struct{}
+
+func init() { register(mermaidFormat{}, 20) }
+
+func (mermaidFormat) Name() string { return "mermaid" }
+
+func (mermaidFormat) Graph(w io.Writer, m *catalog.Mesh, _ Options) error { return Mermaid(w, m) }
+
+// dotFormat draws lineage for Graphviz.
+type dotFormat struct{}
+
+func init() { register(dotFormat{}, 30) }
+
+func (dotFormat) Name() string { return "dot" }
+
+func (dotFormat) Graph(w io.Writer, m *catalog.Mesh, _ Options) error { return DOT(w, m) }

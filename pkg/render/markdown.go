@@ -3,12 +3,14 @@ package render
 import (
 	"cmp"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
 
 	"github.com/meshc-dev/meshc/pkg/diag"
 	"github.com/meshc-dev/meshc/pkg/plan"
+	"github.com/meshc-dev/meshc/pkg/result"
 )
 
 // DefaultMarkdownMaxLen is the size a Markdown report stays within when
@@ -242,7 +244,7 @@ func (r *report) skipped(w *writer) {
 	w.line("")
 	var items []string
 	for _, d := range slices.Sorted(maps.Keys(r.p.Skipped)) {
-		items = append(items, code(d)+": "+text(r.p.Skipped[d]))
+		items = append(items, code(d)+": "+text(r.p.Skipped[d].String()))
 	}
 	w.list(items, "domain")
 	w.line("")
@@ -493,4 +495,26 @@ func versionStatus(c *plan.Change) []string {
 		}
 	}
 	return out
+}
+
+// markdownFormat is the pull-request report.
+type markdownFormat struct{}
+
+func init() { register(markdownFormat{}, 50) }
+
+func (markdownFormat) Name() string { return "markdown" }
+
+func (markdownFormat) Plan(w io.Writer, p *plan.Plan, o Options) error {
+	_, err := fmt.Fprintln(w, Markdown(p, MarkdownOptions{Title: o.Title}))
+	return err
+}
+
+func (markdownFormat) Reconcile(w io.Writer, r *result.Reconcile, o Options) error {
+	_, err := fmt.Fprintln(w, Markdown(r.Plan, MarkdownOptions{Title: o.Title}))
+	return err
+}
+
+func (markdownFormat) Validation(w io.Writer, v *result.Validation, o Options) error {
+	_, err := io.WriteString(w, DiagnosticsMarkdown(o.Title, v.Diagnostics, DefaultMarkdownMaxLen))
+	return err
 }

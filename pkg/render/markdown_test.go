@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/diag"
 	"github.com/meshc-dev/meshc/pkg/plan"
 )
@@ -119,7 +120,7 @@ func escapingPlan() *plan.Plan {
 		Breaking: []plan.Breaking{{Rule: "port-changed", Path: "outputPorts.raw.location", Message: "location <script>x</script> | changed *now*"}},
 		Impacted: []plan.Impact{{Product: "ads.spend", Team: "acme ads<script>", Port: "raw"}},
 	}}, diag.Diagnostic{Severity: diag.Error, Code: "schema", Message: "bad value <img src=x onerror=alert(1)> in [link](http://x) | _here_", File: "web/a|b.cue", Line: 3})
-	p.Skipped = map[string]string{"legacy": "git clone failed: <timeout> | retry"}
+	p.Skipped = map[string]catalog.Keep{"legacy": {Detail: "git clone failed: <timeout> | retry"}}
 	return p
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/diag"
 	"github.com/meshc-dev/meshc/pkg/plan"
+	"github.com/meshc-dev/meshc/pkg/result"
 )
 
 var goldenPlans = []struct {
@@ -73,11 +74,11 @@ func TestValidationText(t *testing.T) {
 	ds[1].Domain = "a"
 	for _, tc := range []struct {
 		name string
-		v    Validation
+		v    *result.Validation
 	}{
-		{"validation_errors", NewValidation(2, 5, ds)},
-		{"validation_warning", NewValidation(2, 5, ds[1:])},
-		{"validation_clean", NewValidation(1, 1, nil)},
+		{"validation_errors", result.NewValidation(2, 5, ds)},
+		{"validation_warning", result.NewValidation(2, 5, ds[1:])},
+		{"validation_clean", result.NewValidation(1, 1, nil)},
 	} {
 		var b bytes.Buffer
 		if err := ValidationText(&b, tc.v); err != nil {

@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"maps"
-	"slices"
 	"strings"
+	"text/tabwriter"
+	"time"
 
+	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/diag"
 	"github.com/meshc-dev/meshc/pkg/plan"
+	"github.com/meshc-dev/meshc/pkg/result"
+	"github.com/meshc-dev/meshc/pkg/state"
 )
 
 // TextOptions tunes the terminal rendering of a plan.
@@ -79,8 +82,8 @@ func PlanText(w io.Writer, p *plan.Plan, o TextOptions) error {
 	}
 	if len(p.Skipped) > 0 {
 		b.WriteString("\n")
-		for _, name := range sortedKeys(p.Skipped) {
-			fmt.Fprintf(&b, "  domain %s left as it is live: %s\n", name, p.Skipped[name])
+		for _, name := range catalog.SortedKeys(p.Skipped) {
+			fmt.Fprintf(&b, "  domain %s left as it is live: %s\n", name, p.Skipped[name].String())
 		}
 	}
 	if len(p.Diagnostics) > 0 {
@@ -176,6 +179,109 @@ func impactList(impacts []plan.Impact) string {
 	return strings.Join(parts, ", ")
 }
 
-func sortedKeys(m map[string]string) []string {
-	return slices.Sorted(maps.Keys(m))
+// textFormat is the default for terminals: what a person reads.
+type textFormat struct{}
+
+func init() { register(textFormat{}, 10) }
+
+func (textFormat) Name() string { return "text" }
+
+func (textFormat) Validation(w io.Writer, v *result.Validation, _ Options) error {
+	return ValidationText(w, v)
+}
+
+func (textFormat) Plan(w io.Writer, p *plan.Plan, o Options) error {
+	return PlanText(w, p, TextOptions{Color: o.Color})
+}
+
+// Apply says what an apply did. The plan itself was shown before the
+// confirmation; a refused plan's errors were shown with it.
+func (textFormat) Apply(w io.Writer, a *result.Apply, _ Options) error {
+	var b strings.Builder
+	for _, d := range a.Diagnostics {
+		b.WriteString(DiagnosticLine(d) + "\n")
+	}
+	switch p := a.Plan; {
+	case !a.Applied || p == nil:
+	case !p.HasChanges():
+		fmt.Fprintf(&b, "\nNo product changes; recorded the new revisions of %s: the live catalog is at serial %d.\n",
+			strings.Join(p.Moved, ", "), a.Serial)
+	default:
+		s := p.Summary
+		fmt.Fprintf(&b, "\nApply complete: %d created, %d updated, %d deleted; the live catalog is at serial %d.\n",
+			s.Create, s.Update, s.Delete, a.Serial)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func (textFormat) Reconcile(w io.Writer, r *result.Reconcile, o Options) error {
+	if err := PlanText(w, r.Plan, TextOptions{Color: o.Color}); err != nil {
+		return err
+	}
+	if r.Applied {
+		_, err := fmt.Fprintf(w, "\nDrift repaired: the live catalog is at serial %d.\n", r.Serial)
+		return err
+	}
+	return nil
+}
+
+// Catalog lists the live catalog's products, one line each.
+func (textFormat) Catalog(w io.Writer, live *state.Catalog, _ Options) error {
+	if live.Serial == 0 {
+		_, err := fmt.Fprintln(w, "The live catalog is empty: run meshc apply to publish the mesh.")
+		return err
+	}
+	fmt.Fprintf(w, "Live catalog: serial %d, lineage %s, %d products in %d domains\n\n",
+		live.Serial, live.Lineage, len(live.Products), len(live.Domains))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PRODUCT\tVERSION\tSTATUS\tTEAM\tOUTPUT PORTS\tINPUTS")
+	for _, id := range catalog.SortedKeys(live.Products) {
+		p := live.Products[id]
+		team := ""
+		if d := live.Domains[p.Domain]; d != nil {
+			team = d.Team.GitHub
+		}
+		var inputs []string
+		for _, name := range catalog.SortedKeys(p.InputPorts) {
+			inputs = append(inputs, p.InputPorts[name].Product)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", id, p.Version, p.Status, team,
+			strings.Join(catalog.SortedKeys(p.OutputPorts), ","), orDash(strings.Join(inputs, ",")))
+	}
+	return tw.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// History lists the applied plans, one line each.
+func (textFormat) History(w io.Writer, entries []state.Entry, _ Options) error {
+	if len(entries) == 0 {
+		_, err := fmt.Fprintln(w, "No plan has been applied yet.")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SERIAL\tAPPLIED\tBY\tCREATE\tUPDATE\tDELETE\tBREAKING\tSOURCES")
+	for _, h := range entries {
+		var srcs []string
+		for _, name := range catalog.SortedKeys(h.Sources) {
+			s := h.Sources[name]
+			rev := s.Commit
+			if len(rev) > 12 {
+				rev = rev[:12]
+			}
+			if rev == "" {
+				rev = s.Path
+			}
+			srcs = append(srcs, name+"@"+rev)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", h.Serial, h.Time.UTC().Format(time.RFC3339), h.User,
+			h.Summary.Create, h.Summary.Update, h.Summary.Delete, h.Summary.Breaking, strings.Join(srcs, " "))
+	}
+	return tw.Flush()
 }

@@ -15,7 +15,7 @@ import (
 
 	schema "github.com/meshc-dev/meshc/cue"
 	"github.com/meshc-dev/meshc/pkg/diag"
-	"github.com/meshc-dev/meshc/pkg/internal/fuzzy"
+	"github.com/meshc-dev/meshc/pkg/fuzzy"
 )
 
 // Options says how to place and classify each error.

@@ -1,0 +1,182 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/meshc-dev/meshc/pkg/catalog"
+	"github.com/meshc-dev/meshc/pkg/compile"
+	"github.com/meshc-dev/meshc/pkg/config"
+	"github.com/meshc-dev/meshc/pkg/diag"
+	"github.com/meshc-dev/meshc/pkg/mesh"
+	"github.com/meshc-dev/meshc/pkg/source"
+	"github.com/meshc-dev/meshc/pkg/state"
+)
+
+// Others says where the domains not taken from a local checkout come from.
+type Others string
+
+// Where the other domains come from in a pull-request check.
+const (
+	// OthersLive takes them from the live catalog: no fetch, no compile.
+	OthersLive Others = "live"
+	// OthersSource reads them from their sources in mesh.cue.
+	OthersSource Others = "source"
+)
+
+// Options is what a run is given. Zero values are sensible defaults.
+type Options struct {
+	// Config is the path of mesh.cue.
+	Config string
+	// State overrides mesh.cue's state: a path or a backend URL.
+	State string
+	// CacheDir is meshc's cache root: git clones under git/, compiled
+	// domains under compile/. Empty means no cache.
+	CacheDir string
+	// Local takes these domains (name -> directory) from local checkouts.
+	Local map[string]string
+	// Others is where the other domains come from when Local is set.
+	Others Others
+	// Getenv reads the environment (credentials, MESHC_USER); nil reads none.
+	Getenv func(string) string
+	// Now is the clock; nil is time.Now.
+	Now func() time.Time
+	// Actor names who applies, for the history and the lock; empty means
+	// Actor(Getenv).
+	Actor string
+}
+
+// Engine runs meshc's commands on one mesh.
+type Engine struct {
+	o     Options
+	cfg   *config.Config
+	store state.Store
+}
+
+// Open reads mesh.cue and opens its live catalog's store (nothing is read
+// from it yet).
+func Open(o Options) (*Engine, error) {
+	if o.Getenv == nil {
+		o.Getenv = func(string) string { return "" }
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Others == "" {
+		o.Others = OthersLive
+	}
+	if o.Actor == "" {
+		o.Actor = Actor(o.Getenv)
+	}
+	cfg, err := config.Load(o.Config)
+	if err != nil {
+		return nil, err
+	}
+	st, err := openStore(cfg, o.State)
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{o: o, cfg: cfg, store: st}, nil
+}
+
+// Config is the mesh's mesh.cue.
+func (e *Engine) Config() *config.Config { return e.cfg }
+
+// Store is the live catalog's store.
+func (e *Engine) Store() state.Store { return e.store }
+
+// Live reads the live catalog.
+func (e *Engine) Live(ctx context.Context) (*state.Catalog, error) { return e.store.Read(ctx) }
+
+// History returns the applied plans, newest first.
+func (e *Engine) History(ctx context.Context) ([]state.Entry, error) {
+	live, err := e.store.Read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	entries := make([]state.Entry, 0, len(live.History))
+	for i := len(live.History) - 1; i >= 0; i-- {
+		entries = append(entries, live.History[i])
+	}
+	return entries, nil
+}
+
+// prCheck reports whether this run takes the other domains from the live
+// catalog (a pull-request check).
+func (e *Engine) prCheck() bool { return len(e.o.Local) > 0 && e.o.Others == OthersLive }
+
+// loaded is the mesh as the options say, with the live catalog when read.
+type loaded struct {
+	res  *mesh.Result
+	live *state.Catalog // nil unless read
+}
+
+// load loads the mesh: with Local, those domains come from their
+// checkouts and, with OthersLive, every other domain from the live
+// catalog. withLive reads the live catalog in any case; tolerant goes on
+// past a domain whose source cannot be read. Diagnostics are not waived.
+func (e *Engine) load(ctx context.Context, withLive, tolerant bool) (*loaded, error) {
+	o := mesh.Options{Local: e.o.Local, Tolerant: tolerant}
+	o.Source = source.Options{Getenv: e.o.Getenv}
+	if root := e.o.CacheDir; root != "" {
+		o.Source.CacheDir = filepath.Join(root, "git")
+		o.Compile.Cache = &compile.Cache{Dir: filepath.Join(root, "compile")}
+	}
+	l := &loaded{}
+	if withLive || e.prCheck() {
+		var err error
+		if l.live, err = e.store.Read(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if e.prCheck() {
+		o.Others = &catalog.Mesh{Domains: l.live.Domains, Products: l.live.Products}
+	}
+	res, err := mesh.Load(ctx, e.cfg, o)
+	if err != nil {
+		return nil, err
+	}
+	l.res = res
+	return l, nil
+}
+
+// waive applies mesh.cue's waivers to ds: the one place every command's
+// diagnostics pass through.
+func (e *Engine) waive(ds diag.Diagnostics) diag.Diagnostics {
+	ds.Sort()
+	return diag.Waive(ds.Compact(), e.cfg.Waivers, e.o.Now())
+}
+
+// Actor names who applies: MESHC_USER, the GitHub actor in Actions, or
+// the local user at this host.
+func Actor(getenv func(string) string) string {
+	for _, k := range []string{"MESHC_USER", "GITHUB_ACTOR"} {
+		if v := getenv(k); v != "" {
+			return v
+		}
+	}
+	name := "unknown"
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	if h, err := os.Hostname(); err == nil {
+		name += "@" + h
+	}
+	return name
+}
+
+// openStore opens the live catalog named by override, else by mesh.cue.
+func openStore(cfg *config.Config, override string) (state.Store, error) {
+	if override != "" {
+		return state.NewFile(strings.TrimPrefix(override, "file://")), nil
+	}
+	if cfg.State.Backend != "file" {
+		return nil, fmt.Errorf("state backend %q is not supported: use file", cfg.State.Backend)
+	}
+	return state.NewFile(cfg.Abs(cfg.State.Path)), nil
+}

@@ -1,0 +1,61 @@
+package engine
+
+import (
+	"context"
+
+	"github.com/meshc-dev/meshc/pkg/catalog"
+	"github.com/meshc-dev/meshc/pkg/plan"
+	"github.com/meshc-dev/meshc/pkg/state"
+)
+
+// Planned is a plan with what it was made against.
+type Planned struct {
+	Plan *plan.Plan
+	// Live is the catalog the plan was made against; nil for a saved plan,
+	// which is checked against the live catalog when applied.
+	Live *state.Catalog
+	// Fresh is true for a plan made in this run, false for a saved one.
+	Fresh bool
+}
+
+// Plan loads and checks the mesh and diffs it against the live catalog.
+// Products whose desired state is unknown (schema errors) and domains left
+// as they are live (see catalog.Keep) stay as the catalog has them.
+func (e *Engine) Plan(ctx context.Context) (*Planned, error) {
+	return e.plan(ctx, false)
+}
+
+func (e *Engine) plan(ctx context.Context, tolerant bool) (*Planned, error) {
+	l, err := e.load(ctx, true, tolerant)
+	if err != nil {
+		return nil, err
+	}
+	res := l.res
+	keep := map[string]catalog.Keep{}
+	for d := range res.Failed {
+		keep[d] = catalog.Keep{Reason: catalog.KeepFailed}
+	}
+	for d := range res.Others {
+		keep[d] = catalog.Keep{Reason: catalog.KeepLive}
+	}
+	for d, err := range res.Unreadable {
+		keep[d] = catalog.Keep{Reason: catalog.KeepUnreadable, Detail: err.Error()}
+	}
+	p := plan.Diff(res.Mesh, l.live, plan.Options{
+		Today:         e.o.Now(),
+		MinSunsetDays: e.cfg.Lifecycle.MinSunsetDays,
+		Skip:          keep,
+		Unknown:       res.Invalid,
+	})
+	p.Diagnostics = e.waive(append(p.Diagnostics, res.Diagnostics...))
+	return &Planned{Plan: p, Live: l.live, Fresh: true}, nil
+}
+
+// LoadPlan reads a plan saved by `meshc plan -out`, to apply.
+func (e *Engine) LoadPlan(path string) (*Planned, error) {
+	p, err := plan.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	return &Planned{Plan: p}, nil
+}
