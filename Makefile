@@ -1,10 +1,14 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: build test check bench example golden fmt vet
+.PHONY: build install test check bench example golden fmt vet
 
 build:
 	$(GO) build -o bin/meshc ./cmd/meshc
+
+# meshc on your PATH: $(go env GOPATH)/bin.
+install:
+	$(GO) install ./cmd/meshc
 
 test:
 	$(GO) test $(PKGS)

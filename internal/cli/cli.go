@@ -273,7 +273,7 @@ func version() string {
 		return "dev"
 	}
 	v := info.Main.Version
-	if v == "" || v == "(devel)" {
+	if !released(v) {
 		v = "dev"
 	}
 	var rev, at string

@@ -51,3 +51,20 @@ func TestHelpListsRegisteredFormats(t *testing.T) {
 		}
 	}
 }
+
+func TestReleased(t *testing.T) {
+	for v, want := range map[string]bool{
+		"v1.2.0":                             true,
+		"v0.3.1-rc.1":                        true,
+		"(devel)":                            false,
+		"":                                   false,
+		"v0.0.0-20261201210946-db3c54abd377": false,
+		"v0.0.0-20261201210946-db3c54abd377+dirty": false,
+		"v1.2.4-0.20261201210946-db3c54abd377":     false,
+		"v1.2.0+dirty":                             false,
+	} {
+		if got := released(v); got != want {
+			t.Errorf("released(%q) = %v, want %v", v, got, want)
+		}
+	}
+}

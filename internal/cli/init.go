@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -57,8 +58,17 @@ func releaseVersion() string {
 	if strings.HasPrefix(Version, "v") {
 		return Version
 	}
-	if info, ok := debug.ReadBuildInfo(); ok && strings.HasPrefix(info.Main.Version, "v") && !strings.Contains(info.Main.Version, "-0.") {
+	if info, ok := debug.ReadBuildInfo(); ok && released(info.Main.Version) {
 		return info.Main.Version
 	}
 	return ""
+}
+
+// pseudoVersion matches the versions Go makes up for untagged commits:
+// v0.0.0-20261201210946-db3c54abd377, v1.2.4-0.2026..., with +dirty.
+var pseudoVersion = regexp.MustCompile(`-(0\.)?\d{14}-[0-9a-f]{12}(\+dirty)?$`)
+
+// released reports whether v names a tagged release, not a pseudo-version.
+func released(v string) bool {
+	return strings.HasPrefix(v, "v") && !pseudoVersion.MatchString(v) && !strings.HasSuffix(v, "+dirty")
 }
