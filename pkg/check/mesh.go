@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"path"
 	"slices"
 	"strings"
 
@@ -133,7 +134,8 @@ func ownership(m *Mesh) diag.Diagnostics {
 	bySource := map[string][]string{}
 	for _, name := range m.DomainNames() {
 		src := m.Domains[name].Source
-		key := src.Git + "\x00" + src.Ref + "\x00" + src.Path
+		// A source is a repository and a path in it, at any ref.
+		key := src.Git + "\x00" + path.Clean("/"+src.Path)
 		bySource[key] = append(bySource[key], name)
 	}
 	var ds diag.Diagnostics

@@ -145,7 +145,11 @@ func localDomains(cfg *config.Config, local map[string]string) (map[string]*sour
 		} else {
 			sd.Dir = filepath.ToSlash(dir)
 		}
-		sd.Source = catalog.Source{Path: sd.Dir, Commit: source.HeadCommit(abs), Digest: sd.Source.Digest}
+		// Its identity is mesh.cue's, whichever checkout it comes from;
+		// its revision is the checkout's commit, else a digest of its files.
+		id := source.Identity(cfg, d)
+		id.Commit, id.Digest = source.HeadCommit(abs), sd.Source.Digest
+		sd.Source = id
 		out[name] = sd
 	}
 	return out, nil

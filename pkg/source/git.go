@@ -137,7 +137,7 @@ func (g Git) Fetch(ctx context.Context, d *config.Domain) (*Domain, error) {
 		Name:   d.Name,
 		FS:     gitfs.New(tree, &c.mu, commit.Committer.When),
 		Dir:    dirName,
-		Source: catalog.Source{Git: q.shown, Ref: d.Ref, Path: sub, Commit: commit.Hash.String()},
+		Source: catalog.Source{Git: identityURL(d.Git), Ref: d.Ref, Path: sub, Commit: commit.Hash.String()},
 	}, nil
 }
 

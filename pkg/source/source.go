@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"net/url"
 	"os"
 	"slices"
 	"sync"
@@ -177,4 +178,37 @@ func Digest(fsys fs.FS) string {
 		h.Write(b)
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// Identity is what names d's source, whatever checkout it is read from:
+// its repository's URL without credentials plus its path in the
+// repository, or its directory relative to mesh.cue. Two domains with one
+// identity would publish each other's products.
+func Identity(cfg *config.Config, d *config.Domain) catalog.Source {
+	if d.Git == "" {
+		return catalog.Source{Path: cfg.Rel(cfg.Abs(d.Path))}
+	}
+	sub, err := repoSubdir(d.Path)
+	if err != nil {
+		sub = d.Path
+	}
+	return catalog.Source{Git: identityURL(d.Git), Ref: d.Ref, Path: sub}
+}
+
+// identityURL is raw without its user information, which may hold a
+// token: https://x-access-token:ghp_x@github.com/acme/o is
+// https://github.com/acme/o. An ssh URL keeps its user (git@), which is no
+// secret and part of the address.
+func identityURL(raw string) string {
+	if !schemeRE.MatchString(raw) {
+		return raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return displayURL(raw)
+	}
+	if u.Scheme != "ssh" {
+		u.User = nil
+	}
+	return u.Redacted()
 }
