@@ -74,9 +74,7 @@ func apply(ctx context.Context, e *Env, eng *engine.Engine, out *output, pl *eng
 			if !e.Interactive {
 				return usageError("apply needs confirmation: run it on a terminal, or pass --auto-approve (as CI does), or apply a saved plan")
 			}
-			fmt.Fprint(e.Stdout, "\nApply these changes to the live catalog? Only 'yes' will be accepted: ")
-			answer, _ := bufio.NewReader(e.Stdin).ReadString('\n')
-			if strings.TrimSpace(answer) != "yes" {
+			if !confirm(e, "\nApply these changes to the live catalog? Only 'yes' will be accepted: ") {
 				fmt.Fprintln(e.Stdout, "Apply cancelled: nothing was changed.")
 				return nil
 			}
@@ -96,4 +94,11 @@ func apply(ctx context.Context, e *Env, eng *engine.Engine, out *output, pl *eng
 		return exitStatus(ExitInvalid)
 	}
 	return nil
+}
+
+// confirm asks question on the terminal; only "yes" is yes.
+func confirm(e *Env, question string) bool {
+	fmt.Fprint(e.Stdout, question)
+	answer, _ := bufio.NewReader(e.Stdin).ReadString('\n')
+	return strings.TrimSpace(answer) == "yes"
 }

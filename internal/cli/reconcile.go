@@ -19,7 +19,9 @@ func runReconcile(ctx context.Context, e *Env, args []string) error {
 	fs.refused["others"] = fs.refused["domain"]
 	out := fs.format(render.KindReconcile, "text", true)
 	github := fs.github()
-	repair := fs.Bool("apply", false, "repair the drift: apply the plan, within the lifecycle rules")
+	repair := fs.Bool("apply", false, "repair the drift: apply the plan, within the lifecycle rules, asking on a terminal")
+	auto := fs.Bool("auto-approve", false, "with --apply, repair without asking for confirmation (--watch never asks)")
+	fs.requires("auto-approve", "apply")
 	detailed := fs.Bool("detailed-exitcode", false, "exit 2 when drift is found")
 	watch := fs.Bool("watch", false, "run as a service: reconcile every --interval until SIGTERM")
 	interval := fs.Duration("interval", 10*time.Minute, "time between cycles with --watch")
@@ -34,7 +36,7 @@ func runReconcile(ctx context.Context, e *Env, args []string) error {
 		return err
 	}
 	if !*watch {
-		return reconcileOnce(ctx, e, eng, out, *github, *repair, *detailed)
+		return reconcileOnce(ctx, e, eng, out, *github, *repair, *auto, *detailed)
 	}
 	if *github {
 		return fs.usageErr("--github reports one run: it does not go with --watch")
@@ -55,22 +57,39 @@ func runReconcile(ctx context.Context, e *Env, args []string) error {
 	return nil
 }
 
-// reconcileOnce runs one cycle and reports it.
-func reconcileOnce(ctx context.Context, e *Env, eng *engine.Engine, out *output, github, repair, detailed bool) error {
+// reconcileOnce runs one cycle and reports it. A repair is shown first
+// and, without --auto-approve, confirmed on a terminal, as apply does.
+func reconcileOnce(ctx context.Context, e *Env, eng *engine.Engine, out *output, github, repair, auto, detailed bool) error {
 	rep, err := startGitHub(e, github)
 	if err != nil {
 		return err
 	}
-	r, err := eng.Reconcile(ctx, repair)
+	r, err := eng.Reconcile(ctx, repair && auto)
 	if err != nil {
 		return err
 	}
 	cfg := eng.Config()
-	if err := out.format.(render.ReconcileFormat).Reconcile(e.Stdout, r, out.opts(title("plan", cfg))); err != nil {
+	f, opts := out.format.(render.ReconcileFormat), out.opts(title("reconcile", cfg))
+	if err := f.Reconcile(e.Stdout, r, opts); err != nil {
 		return err
 	}
 	for _, d := range r.Unreadable {
 		fmt.Fprintf(e.Stderr, "meshc: domain %s skipped, its products left as they are: %s\n", d, r.Plan.Skipped[d])
+	}
+	if repair && !auto && r.Plan.Recordable() && !r.Plan.Diagnostics.HasErrors() {
+		if !e.Interactive {
+			return usageError("reconcile --apply needs confirmation: run it on a terminal, or pass --auto-approve (as a scheduled job does)")
+		}
+		if !confirm(e, "\nRepair the drift in the live catalog? Only 'yes' will be accepted: ") {
+			fmt.Fprintln(e.Stdout, "Repair cancelled: nothing was changed.")
+			return rep.publish(ctx, e, reconcileStatus(r, detailed), "reconcile", cfg, r.Plan, nil)
+		}
+		if r, err = eng.Repair(ctx, r); err != nil {
+			return err
+		}
+		if out.name == "text" {
+			fmt.Fprintf(e.Stdout, "\nDrift repaired: the live catalog is at serial %d.\n", r.Serial)
+		}
 	}
 	return rep.publish(ctx, e, reconcileStatus(r, detailed), "reconcile", cfg, r.Plan, nil)
 }

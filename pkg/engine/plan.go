@@ -25,7 +25,10 @@ func (e *Engine) Plan(ctx context.Context) (*Planned, error) {
 	return e.plan(ctx, false)
 }
 
-func (e *Engine) plan(ctx context.Context, tolerant bool) (*Planned, error) {
+// plan plans; reconcile is tolerant of unreadable sources and labels
+// drift.
+func (e *Engine) plan(ctx context.Context, reconcile bool) (*Planned, error) {
+	tolerant := reconcile
 	l, err := e.load(ctx, true, tolerant)
 	if err != nil {
 		return nil, err
@@ -46,6 +49,7 @@ func (e *Engine) plan(ctx context.Context, tolerant bool) (*Planned, error) {
 		MinSunsetDays: e.cfg.Lifecycle.MinSunsetDays,
 		Skip:          keep,
 		Unknown:       res.Invalid,
+		Drift:         reconcile,
 	})
 	p.Diagnostics = e.waive(append(p.Diagnostics, res.Diagnostics...))
 	return &Planned{Plan: p, Live: l.live, Fresh: true}, nil

@@ -25,14 +25,23 @@ func (e *Engine) Reconcile(ctx context.Context, repair bool) (*result.Reconcile,
 		return nil, err
 	}
 	p := pl.Plan
-	plan.ClassifyDrift(p, pl.Live)
 	r := &result.Reconcile{Plan: p}
 	for _, d := range slices.Sorted(maps.Keys(p.Skipped)) {
 		if p.Skipped[d].Reason == catalog.KeepUnreadable {
 			r.Unreadable = append(r.Unreadable, d)
 		}
 	}
-	if !repair || p.Diagnostics.HasErrors() || !p.Recordable() {
+	if !repair {
+		return r, nil
+	}
+	return e.Repair(ctx, r)
+}
+
+// Repair applies a reconcile's plan, when it has no errors and changes
+// something, and returns the result with the new serial.
+func (e *Engine) Repair(ctx context.Context, r *result.Reconcile) (*result.Reconcile, error) {
+	p := r.Plan
+	if p.Diagnostics.HasErrors() || !p.Recordable() {
 		return r, nil
 	}
 	serial, err := e.write(ctx, p)
@@ -43,6 +52,7 @@ func (e *Engine) Reconcile(ctx context.Context, repair bool) (*result.Reconcile,
 	if err != nil {
 		return nil, err
 	}
-	r.Applied, r.Serial = true, serial
-	return r, nil
+	out := *r
+	out.Applied, out.Serial = true, serial
+	return &out, nil
 }

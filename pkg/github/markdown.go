@@ -54,7 +54,7 @@ func (r *Report) markdown(marker string, limit int) string {
 	}
 	switch {
 	case r.Plan != nil:
-		return render.Markdown(r.Plan, render.MarkdownOptions{Title: r.title(), Marker: marker, MaxLen: limit})
+		return render.Markdown(r.Plan, render.MarkdownOptions{Title: r.title(), Marker: marker, MaxLen: limit, Drift: r.Kind == "reconcile"})
 	case r.Markdown != "":
 		return head + render.Cut(strings.TrimPrefix(r.Markdown, head), limit-len(head))
 	}
@@ -67,5 +67,5 @@ func (r *Report) summary() string {
 	if r.Summary != "" {
 		return r.Summary
 	}
-	return render.Headline(r.Plan, r.diagnostics())
+	return render.Headline(r.Plan, r.diagnostics(), r.Kind == "reconcile")
 }

@@ -30,6 +30,10 @@ type Options struct {
 	// Unknown names products whose desired state is unknown (they failed the
 	// schema): they too stay as they are live.
 	Unknown map[string]bool
+	// Drift labels every change with the side that moved since the last
+	// apply (reconcile): a change that restores a catalog changed outside
+	// git is a repair, to which the rules of change do not apply.
+	Drift bool
 }
 
 // Diff plans the change from live to desired. The plan's diagnostics hold
@@ -115,6 +119,17 @@ func Diff(desired *catalog.Mesh, live *state.Catalog, o Options) *Plan {
 			c.Source = before.Source
 		}
 		if c.Action == NoOp {
+			p.Changes = append(p.Changes, c)
+			continue
+		}
+		if o.Drift {
+			c.Drift = driftOf(c, live, p.Sources)
+		}
+		if c.Drift == DriftCatalogChanged {
+			// A repair restores what the very revision applied declares:
+			// the rules of change judged that revision when it was
+			// applied, not the hand edit it undoes.
+			c.Impacted = g.impacted(id, changedPorts(c, before, after))
 			p.Changes = append(p.Changes, c)
 			continue
 		}

@@ -26,18 +26,15 @@ func DriftText(kind string) string {
 	return kind
 }
 
-// ClassifyDrift labels every pending change of p with the side that moved:
-// when the domain's source is still at the commit the live catalog was
-// applied from, the catalog changed outside git; otherwise the source is
-// ahead. A local directory has no commit: the digest of its files stands
-// in for it.
-func ClassifyDrift(p *Plan, live *state.Catalog) {
-	for _, c := range p.Pending() {
-		c.Drift = DriftSourceAhead
-		ld := live.Domains[c.Domain]
-		src, ok := p.Sources[c.Domain]
-		if rev := catalog.Source(src).Revision(); ld != nil && ok && rev != "" && rev == ld.Source.Revision() {
-			c.Drift = DriftCatalogChanged
-		}
+// driftOf says which side moved for change c: when the domain's source
+// is still at the revision the live catalog was applied from, the catalog
+// changed outside git; otherwise the source is ahead. A local directory
+// has no commit: the digest of its files stands in for it.
+func driftOf(c *Change, live *state.Catalog, sources map[string]Source) string {
+	ld := live.Domains[c.Domain]
+	src, ok := sources[c.Domain]
+	if rev := catalog.Source(src).Revision(); ld != nil && ok && rev != "" && rev == ld.Source.Revision() {
+		return DriftCatalogChanged
 	}
+	return DriftSourceAhead
 }

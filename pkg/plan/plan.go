@@ -63,7 +63,7 @@ type Change struct {
 	Product  string          `json:"product"`
 	Domain   string          `json:"domain"`
 	Action   string          `json:"action"`
-	Drift    string          `json:"drift,omitempty"` // set by reconcile: see ClassifyDrift
+	Drift    string          `json:"drift,omitempty"` // set by reconcile: see Options.Drift
 	Before   *VersionStatus  `json:"before,omitempty"`
 	After    *VersionStatus  `json:"after,omitempty"`
 	Source   *catalog.Source `json:"source,omitempty"` // where the product is declared

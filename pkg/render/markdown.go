@@ -27,6 +27,8 @@ type MarkdownOptions struct {
 	// MaxLen is the most bytes the report may take; 0 means
 	// DefaultMarkdownMaxLen.
 	MaxLen int
+	// Drift speaks of reconcile's drift rather than of a plan.
+	Drift bool
 }
 
 // detail is how much of a plan a report shows. Markdown steps down one
@@ -79,6 +81,7 @@ func Markdown(p *plan.Plan, o MarkdownOptions) string {
 // report is a plan sorted and grouped for rendering.
 type report struct {
 	p             *plan.Plan
+	words         wording
 	title         string
 	marker        string
 	domains       []string                  // with pending changes, sorted
@@ -89,7 +92,7 @@ type report struct {
 }
 
 func newReport(p *plan.Plan, o MarkdownOptions) *report {
-	r := &report{p: p, marker: o.Marker, byDomain: map[string][]*plan.Change{}}
+	r := &report{p: p, words: words(o.Drift), marker: o.Marker, byDomain: map[string][]*plan.Change{}}
 	r.title = truncate(cmp.Or(o.Title, "meshc plan"), maxTitleRunes)
 	var all, breaking []plan.Impact
 	for _, c := range p.Changes {
@@ -197,7 +200,7 @@ func (r *report) verdict() string {
 		if warnings != "" {
 			v += " and " + warnings
 		}
-		return v + " — this change cannot be applied"
+		return v + " — " + r.words.blocked
 	case s.Breaking > 0:
 		v := "⚠️ " + plural(s.Breaking, "breaking change")
 		if total > s.Breaking {
@@ -208,11 +211,11 @@ func (r *report) verdict() string {
 		}
 		return v
 	case total == 0 && warnings == "":
-		return "✅ No changes"
+		return "✅ " + r.words.none
 	case total == 0:
-		return "✅ No changes (" + warnings + ")"
+		return "✅ " + r.words.none + " (" + warnings + ")"
 	}
-	v := "✅ " + plural(total, "change") + ", none breaking"
+	v := "✅ " + plural(total, r.words.change) + ", none breaking"
 	if warnings != "" {
 		v += " (" + warnings + ")"
 	}
@@ -232,7 +235,7 @@ func (r *report) header(w *writer) {
 	w.line("|---:|---:|---:|---:|")
 	w.line(fmt.Sprintf("| %d | %d | %d | %d |", s.Create, s.Update, s.Delete, s.Breaking))
 	w.line("")
-	w.line(fmt.Sprintf("Planned against live catalog serial %d.", r.p.LiveSerial))
+	w.line(fmt.Sprintf(r.words.against, r.p.LiveSerial))
 	w.line("")
 }
 
@@ -510,7 +513,7 @@ func (markdownFormat) Plan(w io.Writer, p *plan.Plan, o Options) error {
 }
 
 func (markdownFormat) Reconcile(w io.Writer, r *result.Reconcile, o Options) error {
-	_, err := fmt.Fprintln(w, Markdown(r.Plan, MarkdownOptions{Title: o.Title}))
+	_, err := fmt.Fprintln(w, Markdown(r.Plan, MarkdownOptions{Title: o.Title, Drift: true}))
 	return err
 }
 

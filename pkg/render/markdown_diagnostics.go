@@ -96,8 +96,9 @@ func longestRun(lines []string, c byte) int {
 
 // Headline is a run's one-line title, from its plan (nil for validate)
 // and diagnostics: "2 errors, 1 warning", "3 changes, 1 breaking", "No
-// changes".
-func Headline(p *plan.Plan, ds diag.Diagnostics) string {
+// changes"; with drift, reconcile's: "No drift", "2 drifted products".
+func Headline(p *plan.Plan, ds diag.Diagnostics, drift bool) string {
+	wd := words(drift)
 	var parts []string
 	if n := ds.Count(diag.Error); n > 0 {
 		parts = append(parts, plural(n, "error"))
@@ -106,11 +107,11 @@ func Headline(p *plan.Plan, ds diag.Diagnostics) string {
 		s := p.Summary
 		switch n := s.Create + s.Update + s.Delete; {
 		case n == 0:
-			parts = append(parts, "No changes")
+			parts = append(parts, wd.none)
 		case s.Breaking > 0:
-			parts = append(parts, plural(n, "change")+", "+fmt.Sprint(s.Breaking)+" breaking")
+			parts = append(parts, plural(n, wd.change)+", "+fmt.Sprint(s.Breaking)+" breaking")
 		default:
-			parts = append(parts, plural(n, "change"))
+			parts = append(parts, plural(n, wd.change))
 		}
 	}
 	if n := ds.Count(diag.Warning); n > 0 {

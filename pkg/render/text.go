@@ -18,6 +18,7 @@ import (
 // TextOptions tunes the terminal rendering of a plan.
 type TextOptions struct {
 	Color bool // ANSI colours, for terminals only
+	Drift bool // speak of reconcile's drift rather than of a plan
 }
 
 // style wraps text in an ANSI colour when enabled.
@@ -42,13 +43,13 @@ var symbols = map[string]string{plan.Create: "+", plan.Update: "~", plan.Delete:
 // breaking changes and impacted consumers, then the diagnostics and a
 // closing summary.
 func PlanText(w io.Writer, p *plan.Plan, o TextOptions) error {
-	s := style(o.Color)
+	s, wd := style(o.Color), words(o.Drift)
 	var b strings.Builder
 	pending := p.Pending()
 	if len(pending) == 0 {
-		fmt.Fprintf(&b, "No changes: the live catalog (serial %d) matches the mesh.\n", p.LiveSerial)
+		fmt.Fprintf(&b, wd.noneTxt+"\n", p.LiveSerial)
 	} else {
-		fmt.Fprintf(&b, "meshc will make these changes to the live catalog (serial %d):\n", p.LiveSerial)
+		fmt.Fprintf(&b, wd.someTxt+"\n", p.LiveSerial)
 	}
 	prevDetailed := true
 	for _, c := range pending {
@@ -97,9 +98,9 @@ func PlanText(w io.Writer, p *plan.Plan, o TextOptions) error {
 		}
 	}
 	sum := p.Summary
-	fmt.Fprintf(&b, "\nPlan: %d to create, %d to update, %d to delete, %d breaking.", sum.Create, sum.Update, sum.Delete, sum.Breaking)
+	fmt.Fprintf(&b, "\n%s: %d to create, %d to update, %d to delete, %d breaking.", wd.total, sum.Create, sum.Update, sum.Delete, sum.Breaking)
 	if n := p.Diagnostics.Count(diag.Error); n > 0 {
-		fmt.Fprintf(&b, " %s", s.red(fmt.Sprintf("%s: this plan cannot be applied.", plural(n, "error"))))
+		fmt.Fprintf(&b, " %s", s.red(fmt.Sprintf("%s: %s.", plural(n, "error"), wd.txtStop)))
 	}
 	b.WriteString("\n")
 	_, err := io.WriteString(w, b.String())
@@ -216,7 +217,7 @@ func (textFormat) Apply(w io.Writer, a *result.Apply, _ Options) error {
 }
 
 func (textFormat) Reconcile(w io.Writer, r *result.Reconcile, o Options) error {
-	if err := PlanText(w, r.Plan, TextOptions{Color: o.Color}); err != nil {
+	if err := PlanText(w, r.Plan, TextOptions{Color: o.Color, Drift: true}); err != nil {
 		return err
 	}
 	if r.Applied {
