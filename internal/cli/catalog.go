@@ -19,7 +19,11 @@ func readLive(ctx context.Context, c *common) (*state.Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	return c.store(cfg).Read(ctx)
+	st, err := c.store(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return st.Read(ctx)
 }
 
 func runCatalog(ctx context.Context, e *Env, args []string) int {

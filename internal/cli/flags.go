@@ -35,7 +35,7 @@ type common struct {
 func (c *common) register(fs *flag.FlagSet, formats ...string) {
 	fs.StringVar(&c.config, "config", config.DefaultFile, "the platform's mesh `file`")
 	fs.StringVar(&c.format, "format", formats[0], "output `format`: "+strings.Join(formats, "|"))
-	fs.StringVar(&c.state, "state", "", "the live catalog `file` (default: state.path in mesh.cue)")
+	fs.StringVar(&c.state, "state", "", "the live catalog: a file `path` or a URL (default: state in mesh.cue)")
 	fs.StringVar(&c.cacheDir, "cache-dir", "", "meshc's cache: git clones and compiled domains (default: meshc in the user cache directory)")
 	fs.Var(&c.domains, "domain", "take domain `NAME=DIR` from a local checkout (a pull request's); repeatable")
 	fs.StringVar(&c.others, "others", "live", "with --domain, where the other domains come from: `live` (the live catalog, no fetch) or source")
@@ -60,11 +60,8 @@ func (c *common) check() error {
 }
 
 // store opens the live catalog named by --state or by mesh.cue.
-func (c *common) store(cfg *config.Config) state.Store {
-	if c.state != "" {
-		return state.NewFile(strings.TrimPrefix(c.state, "file://"))
-	}
-	return state.NewFile(cfg.Abs(cfg.State.Path))
+func (c *common) store(cfg *config.Config) (state.Store, error) {
+	return openStore(c.state, cfg)
 }
 
 // loaded is a mesh loaded as the flags say, with its live catalog.
@@ -83,7 +80,10 @@ func (c *common) load(ctx context.Context, e *Env, withLive bool, tolerant bool)
 	if err != nil {
 		return nil, err
 	}
-	l := &loaded{cfg: cfg, store: c.store(cfg)}
+	l := &loaded{cfg: cfg}
+	if l.store, err = c.store(cfg); err != nil {
+		return nil, err
+	}
 	o := mesh.Options{Local: c.domains.m, Tolerant: tolerant}
 	o.Source = source.Options{Getenv: e.Getenv}
 	if root := c.cacheRoot(e); root != "" {

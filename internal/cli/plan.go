@@ -199,7 +199,11 @@ func loadSaved(c *common, path string) (*planned, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &planned{cfg: cfg, store: c.store(cfg), plan: p}, nil
+	st, err := c.store(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &planned{cfg: cfg, store: st, plan: p}, nil
 }
 
 // applyPlanned applies pl and reports it. A plan made in this run is shown

@@ -5,14 +5,33 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/meshc-dev/meshc/pkg/catalog"
 )
 
+// sample returns a catalog with one domain and product, as an apply would
+// leave it before writing.
+func sample() *Catalog {
+	c := New()
+	c.Domains["sales"] = &catalog.Domain{
+		Name:   "sales",
+		Title:  "Sales & Orders", // must not be HTML-escaped
+		Team:   catalog.Team{Name: "Sales", GitHub: "@acme/sales"},
+		Source: catalog.Source{Path: "domains/sales", Commit: "abc123"},
+	}
+	c.Products["sales.orders"] = &catalog.Product{
+		ID: "sales.orders", Name: "orders", Domain: "sales", Version: "1.0.0",
+		Status: catalog.StatusActive, Classification: "internal",
+	}
+	c.Meta["sales.orders"] = ProductMeta{CreatedSerial: 1, UpdatedSerial: 1}
+	return c
+}
+
 func TestCorrupt(t *testing.T) {
-	valid, err := encode(func() *Catalog { c := sample(); c.Serial, c.Lineage = 3, newLineage(); return c }())
+	valid, err := Encode(func() *Catalog { c := sample(); c.Serial, c.Lineage = 3, newLineage(); return c }())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,83 +60,85 @@ func TestCorrupt(t *testing.T) {
 		{name: "future format", data: `{"format_version":"2","lineage":"ab","serial":9}`, reason: `format_version "2" is newer`, hint: "upgrade meshc"},
 		{name: "unknown format", data: `{"format_version":"v1","lineage":"ab","serial":9}`, reason: `unknown format_version "v1"`},
 		{name: "no lineage", data: `{"format_version":"1","serial":4,"domains":{},"products":{},"history":[]}`, reason: "serial is 4 but lineage is missing"},
+		{name: "null product", data: `{"format_version":"1","lineage":"ab","serial":1,"domains":{},"products":{"a.b":null}}`, reason: `products."a.b" is null`},
+		{name: "null domain", data: `{"format_version":"1","lineage":"ab","serial":1,"domains":{"x":{"name":"x"},"y":null}}`, reason: `domains."y" is null`},
 		{name: "negative serial", data: `{"format_version":"1","lineage":"ab","serial":-1}`, reason: "negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newStore(t)
-			if err := os.MkdirAll(filepath.Dir(s.Path), 0o755); err != nil {
-				t.Fatal(err)
+			c, err := Decode([]byte(tt.data))
+			if c != nil {
+				t.Errorf("Decode returned a catalog with its error")
 			}
-			if err := os.WriteFile(s.Path, []byte(tt.data), 0o644); err != nil {
-				t.Fatal(err)
-			}
-
-			_, err := s.Read(t.Context())
-			checkCorrupt(t, "Read", err, s.Path, tt.line, tt.col, tt.reason, cmp.Or(tt.hint, "meshc never overwrites it"))
-
-			// Writing over it fails the same way and leaves the bytes alone.
-			l, err := s.Lock(t.Context(), "alice")
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, serial := range []int64{0, 3, 9} {
-				err = l.Write(t.Context(), sample(), serial)
-				checkCorrupt(t, "Write", err, s.Path, tt.line, tt.col, tt.reason, cmp.Or(tt.hint, "meshc never overwrites it"))
-			}
-			if err := l.Unlock(); err != nil {
-				t.Fatal(err)
-			}
-			if got, _ := os.ReadFile(s.Path); string(got) != tt.data {
-				t.Errorf("failed Write changed the file to %q", got)
-			}
+			checkCorrupt(t, err, tt.line, tt.col, tt.reason, cmp.Or(tt.hint, "meshc never overwrites it"))
 		})
 	}
 }
 
-func checkCorrupt(t *testing.T, op string, err error, path string, line, col int, reason, hint string) {
+func checkCorrupt(t *testing.T, err error, line, col int, reason, hint string) {
 	t.Helper()
-	var ce *CorruptError
-	if !errors.As(err, &ce) {
-		t.Fatalf("%s: err = %v; want *CorruptError", op, err)
+	ce, ok := errors.AsType[*CorruptError](err)
+	if !ok {
+		t.Fatalf("err = %v; want *CorruptError", err)
 	}
-	if ce.Path != path || ce.Line != line || ce.Column != col {
-		t.Errorf("%s: CorruptError at %s:%d:%d; want %s:%d:%d", op, ce.Path, ce.Line, ce.Column, path, line, col)
+	if ce.Path != "" || ce.Line != line || ce.Column != col {
+		t.Errorf("CorruptError at %q:%d:%d; want no path, %d:%d", ce.Path, ce.Line, ce.Column, line, col)
 	}
+	ce.Path = "catalog.json" // as the backend sets it
 	msg := err.Error()
-	where := path
+	where := "catalog.json"
 	if line > 0 {
-		where = fmt.Sprintf("%s:%d:%d", path, line, col)
+		where = fmt.Sprintf("%s:%d:%d", where, line, col)
 	}
-	for _, want := range []string{where + " ", reason, hint} {
+	for _, want := range []string{"live catalog " + where + " ", reason, hint} {
 		if !strings.Contains(msg, want) {
-			t.Errorf("%s: message %q does not contain %q", op, msg, want)
+			t.Errorf("message %q does not contain %q", msg, want)
 		}
 	}
 }
 
-func TestReadToleratesUnknownFields(t *testing.T) {
-	s := newStore(t)
-	if err := os.MkdirAll(filepath.Dir(s.Path), 0o755); err != nil {
-		t.Fatal(err)
-	}
+func TestDecodeToleratesUnknownFields(t *testing.T) {
 	data := `{"format_version":"1","lineage":"ab","serial":2,"domains":null,"products":{},"history":[],"added_later":{"x":1}}`
-	if err := os.WriteFile(s.Path, []byte(data), 0o644); err != nil {
+	c, err := Decode([]byte(data))
+	if err != nil {
 		t.Fatal(err)
 	}
-	c := read(t, s)
-	if c.Serial != 2 || c.Lineage != "ab" || c.Domains == nil {
-		t.Errorf("Read = %+v; want serial 2, lineage ab, non-nil domains", c)
+	if c.Serial != 2 || c.Lineage != "ab" || c.Domains == nil || c.Meta == nil || c.History == nil {
+		t.Errorf("Decode = %+v; want serial 2, lineage ab, non-nil collections", c)
+	}
+}
+
+func TestEncodeDecodeRoundTrip(t *testing.T) {
+	c := sample()
+	c.Serial, c.Lineage = 4, "ab"
+	c.History = append(c.History, Entry{Serial: 4, Time: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), User: "alice", Summary: Summary{Create: 1}})
+	data, err := Encode(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasSuffix(data, []byte("}\n")) || !bytes.Contains(data, []byte(`"Sales & Orders"`)) || !bytes.Contains(data, []byte("\n  \"domains\": {")) {
+		t.Errorf("Encode is not indented by two spaces, unescaped and newline-terminated:\n%s", data)
+	}
+	got, err := Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := Encode(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(data, again) {
+		t.Errorf("Encode(Decode(Encode(c))) differs:\n%s\n---\n%s", data, again)
 	}
 }
 
 func TestEncodeDeterministic(t *testing.T) {
-	a, err := encode(sample())
+	a, err := Encode(sample())
 	if err != nil {
 		t.Fatal(err)
 	}
 	for range 20 { // map iteration order changes from run to run
-		b, err := encode(sample())
+		b, err := Encode(sample())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package state
+package file
 
 import (
 	"bytes"
@@ -14,17 +14,25 @@ import (
 	"time"
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
+	"github.com/meshc-dev/meshc/pkg/state"
 )
 
-func newStore(t *testing.T) *File {
+// testStore is the Store of a catalog file, with the file's path.
+type testStore struct {
+	state.Store
+	Path string
+}
+
+func newStore(t *testing.T) testStore {
 	t.Helper()
-	return NewFile(filepath.Join(t.TempDir(), ".meshc", "catalog.json"))
+	path := filepath.Join(t.TempDir(), ".meshc", "catalog.json")
+	return testStore{Open(path), path}
 }
 
 // sample returns a catalog with one domain and product, as an apply would
 // leave it before writing.
-func sample() *Catalog {
-	c := New()
+func sample() *state.Catalog {
+	c := state.New()
 	c.Domains["sales"] = &catalog.Domain{
 		Name:   "sales",
 		Title:  "Sales & Orders", // must not be HTML-escaped
@@ -39,22 +47,22 @@ func sample() *Catalog {
 				Schema: map[string]catalog.Field{"id": {Type: "string", Required: true}, "amount": {Type: "number"}}},
 		},
 	}
-	c.Meta["sales.orders"] = ProductMeta{CreatedSerial: 1, UpdatedSerial: 1}
+	c.Meta["sales.orders"] = state.ProductMeta{CreatedSerial: 1, UpdatedSerial: 1}
 	return c
 }
 
-func entry(user string, serial int64) Entry {
-	return Entry{
+func entry(user string, serial int64) state.Entry {
+	return state.Entry{
 		Serial:  serial,
 		Time:    time.Date(2026, 3, 1, 12, 0, 0, 0, time.FixedZone("CET", 3600)),
 		User:    user,
 		Sources: map[string]catalog.Source{"sales": {Path: "domains/sales", Commit: "abc123"}},
-		Summary: Summary{Create: 1},
+		Summary: state.Summary{Create: 1},
 	}
 }
 
 // write takes the lock, writes c at expectSerial and unlocks.
-func write(t *testing.T, s *File, c *Catalog, expectSerial int64) error {
+func write(t *testing.T, s testStore, c *state.Catalog, expectSerial int64) error {
 	t.Helper()
 	l, err := s.Lock(t.Context(), "test")
 	if err != nil {
@@ -68,7 +76,7 @@ func write(t *testing.T, s *File, c *Catalog, expectSerial int64) error {
 	return l.Write(t.Context(), c, expectSerial)
 }
 
-func read(t *testing.T, s *File) *Catalog {
+func read(t *testing.T, s testStore) *state.Catalog {
 	t.Helper()
 	c, err := s.Read(t.Context())
 	if err != nil {
@@ -79,8 +87,8 @@ func read(t *testing.T, s *File) *Catalog {
 
 func TestReadMissing(t *testing.T) {
 	c := read(t, newStore(t))
-	if c.Serial != 0 || c.Lineage != "" || c.FormatVersion != FormatVersion {
-		t.Errorf("Read of missing file = serial %d lineage %q format %q; want 0, \"\", %q", c.Serial, c.Lineage, c.FormatVersion, FormatVersion)
+	if c.Serial != 0 || c.Lineage != "" || c.FormatVersion != state.FormatVersion {
+		t.Errorf("Read of missing file = serial %d lineage %q format %q; want 0, \"\", %q", c.Serial, c.Lineage, c.FormatVersion, state.FormatVersion)
 	}
 	if c.Domains == nil || c.Products == nil || c.Meta == nil {
 		t.Errorf("Read of missing file has nil maps: %+v", c)
@@ -156,9 +164,9 @@ func TestWriteCompareAndSwap(t *testing.T) {
 		t.Fatalf("first writer: %v", err)
 	}
 	err := write(t, s, b, 1)
-	var stale *StaleError
+	var stale *state.StaleError
 	if !errors.As(err, &stale) || stale.Live != 2 || stale.Expected != 1 {
-		t.Fatalf("second writer: err = %v; want *StaleError{Live: 2, Expected: 1}", err)
+		t.Fatalf("second writer: err = %v; want *state.StaleError{Live: 2, Expected: 1}", err)
 	}
 	if b.Serial != 1 {
 		t.Errorf("failed Write changed the caller's serial to %d", b.Serial)
@@ -192,9 +200,9 @@ func TestWriteLineageMismatchIsStale(t *testing.T) {
 	}
 
 	err = write(t, s, mine, 1)
-	var stale *StaleError
+	var stale *state.StaleError
 	if !errors.As(err, &stale) || stale.Live != 1 || stale.Expected != 1 || stale.ExpectedLineage != mine.Lineage || stale.LiveLineage == mine.Lineage {
-		t.Fatalf("Write over another lineage: err = %#v; want *StaleError naming both lineages", err)
+		t.Fatalf("Write over another lineage: err = %#v; want *state.StaleError naming both lineages", err)
 	}
 	if !strings.Contains(err.Error(), "lineage") {
 		t.Errorf("message %q does not mention the lineage", err)
@@ -208,7 +216,7 @@ func TestLockExclusive(t *testing.T) {
 	s := newStore(t)
 	var (
 		wg     sync.WaitGroup
-		locks  [2]Lock
+		locks  [2]state.Lock
 		errs   [2]error
 		start  = make(chan struct{})
 		owners = [2]string{"alice@host (meshc apply)", "bob@host (meshc apply)"}
@@ -235,12 +243,12 @@ func TestLockExclusive(t *testing.T) {
 		t.Fatalf("no Lock succeeded: %v; %v", errs[0], errs[1])
 	}
 	lost := 1 - won
-	var locked *LockedError
+	var locked *state.LockedError
 	if !errors.As(errs[lost], &locked) {
-		t.Fatalf("losing Lock: err = %v; want *LockedError", errs[lost])
+		t.Fatalf("losing Lock: err = %v; want *state.LockedError", errs[lost])
 	}
 	if locked.Who != owners[won] || locked.PID != os.Getpid() || locked.Time.IsZero() {
-		t.Errorf("LockedError = %+v; want holder %q, pid %d and a time", locked, owners[won], os.Getpid())
+		t.Errorf("state.LockedError = %+v; want holder %q, pid %d and a time", locked, owners[won], os.Getpid())
 	}
 	if msg := errs[lost].Error(); !strings.Contains(msg, owners[won]) || !strings.Contains(msg, "remove "+s.Path+".lock") {
 		t.Errorf("message %q does not name the holder and how to remove the lock", msg)
@@ -255,7 +263,7 @@ func TestLockExclusive(t *testing.T) {
 	if err := locks[won].Unlock(); err != nil {
 		t.Errorf("second Unlock: %v", err)
 	}
-	if err := locks[won].Write(t.Context(), New(), 0); err == nil {
+	if err := locks[won].Write(t.Context(), state.New(), 0); err == nil {
 		t.Errorf("Write after Unlock succeeded")
 	}
 	l, err := s.Lock(t.Context(), owners[lost])
@@ -279,12 +287,12 @@ func TestLockFromDeadProcessIsReported(t *testing.T) {
 	}
 
 	_, err := s.Lock(t.Context(), "dave")
-	var locked *LockedError
+	var locked *state.LockedError
 	if !errors.As(err, &locked) {
-		t.Fatalf("Lock: err = %v; want *LockedError", err)
+		t.Fatalf("Lock: err = %v; want *state.LockedError", err)
 	}
 	if locked.Who != "carol@ci (meshc apply)" || locked.PID != 999999 || locked.Host != "ci-7" || !locked.Time.Equal(since) {
-		t.Errorf("LockedError = %+v; want carol's lock", locked)
+		t.Errorf("state.LockedError = %+v; want carol's lock", locked)
 	}
 	want := "locked (file " + s.Path + ".lock) by carol@ci (meshc apply) (pid 999999 on ci-7 since 2026-01-02T03:04:05Z); if no apply is running, remove " + s.Path + ".lock"
 	if !strings.HasSuffix(err.Error(), want) {
@@ -305,9 +313,9 @@ func TestLockFileUnreadable(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := s.Lock(t.Context(), "dave")
-	var locked *LockedError
+	var locked *state.LockedError
 	if !errors.As(err, &locked) || !strings.Contains(err.Error(), "unknown holder") || !strings.Contains(err.Error(), "remove "+s.Path+".lock") {
-		t.Fatalf("Lock over an empty lock file: err = %v; want *LockedError by an unknown holder with a hint", err)
+		t.Fatalf("Lock over an empty lock file: err = %v; want *state.LockedError by an unknown holder with a hint", err)
 	}
 }
 
@@ -380,12 +388,12 @@ func TestConcurrentApplies(t *testing.T) {
 
 // apply is one apply's Lock→Read→Write→Unlock, retried while another holds
 // the lock or wrote first.
-func apply(ctx context.Context, s Store, user string) error {
+func apply(ctx context.Context, s state.Store, user string) error {
 	var err error
 	for range 5000 {
 		err = applyOnce(ctx, s, user)
-		var locked *LockedError
-		var stale *StaleError
+		var locked *state.LockedError
+		var stale *state.StaleError
 		if !errors.As(err, &locked) && !errors.As(err, &stale) {
 			return err
 		}
@@ -394,7 +402,7 @@ func apply(ctx context.Context, s Store, user string) error {
 	return fmt.Errorf("gave up: %w", err)
 }
 
-func applyOnce(ctx context.Context, s Store, user string) (err error) {
+func applyOnce(ctx context.Context, s state.Store, user string) (err error) {
 	l, err := s.Lock(ctx, user)
 	if err != nil {
 		return err
@@ -405,6 +413,6 @@ func applyOnce(ctx context.Context, s Store, user string) (err error) {
 		return err
 	}
 	serial := c.Serial
-	c.History = append(c.History, Entry{Serial: serial + 1, Time: time.Now(), User: user, Summary: Summary{Update: 1}})
+	c.History = append(c.History, state.Entry{Serial: serial + 1, Time: time.Now(), User: user, Summary: state.Summary{Update: 1}})
 	return l.Write(ctx, c, serial)
 }
