@@ -154,3 +154,42 @@ func TestLineageIsHex(t *testing.T) {
 		t.Errorf("newLineage = %q, %q; want two different ids of 32 lower-case hex digits", a, b)
 	}
 }
+
+// FuzzDecode feeds Decode arbitrary documents: it must not panic, must
+// refuse with a *CorruptError, and must give a catalog whose encoding
+// decodes to the same encoding.
+func FuzzDecode(f *testing.F) {
+	valid, err := Encode(func() *Catalog { c := sample(); c.Serial, c.Lineage = 3, "ab"; return c }())
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(valid)
+	for _, seed := range []string{"", "null", "[]", `{"format_version":"1"}`, `{"format_version":"1","products":{"a":null}}`,
+		`{"version":4,"terraform_version":"1.5.0"}`, `{"format_version":"2"}`, "{\"format_version\": \"1\",\n \"serial\": \"7\"}"} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Decode(data)
+		if err != nil {
+			if _, ok := errors.AsType[*CorruptError](err); !ok {
+				t.Fatalf("Decode error %T %v; want *CorruptError", err, err)
+			}
+			return
+		}
+		first, err := Encode(c)
+		if err != nil {
+			t.Fatalf("Encode of a decoded catalog: %v", err)
+		}
+		again, err := Decode(first)
+		if err != nil {
+			t.Fatalf("Decode of an encoded catalog: %v\n%s", err, first)
+		}
+		second, err := Encode(again)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(first, second) {
+			t.Fatalf("encoding is not stable:\n%s\n---\n%s", first, second)
+		}
+	})
+}
