@@ -1,4 +1,4 @@
-package state
+package state_test
 
 import (
 	"bytes"
@@ -9,29 +9,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/meshc-dev/meshc/pkg/catalog"
+	"github.com/meshc-dev/meshc/pkg/state"
+	"github.com/meshc-dev/meshc/pkg/state/statetest"
 )
 
-// sample returns a catalog with one domain and product, as an apply would
-// leave it before writing.
-func sample() *Catalog {
-	c := New()
-	c.Domains["sales"] = &catalog.Domain{
-		Name:   "sales",
-		Title:  "Sales & Orders", // must not be HTML-escaped
-		Team:   catalog.Team{Name: "Sales", GitHub: "@acme/sales"},
-		Source: catalog.Source{Path: "domains/sales", Commit: "abc123"},
-	}
-	c.Products["sales.orders"] = &catalog.Product{
-		ID: "sales.orders", Name: "orders", Domain: "sales", Version: "1.0.0",
-		Status: catalog.StatusActive, Classification: "internal",
-	}
-	c.Meta["sales.orders"] = ProductMeta{CreatedSerial: 1, UpdatedSerial: 1}
-	return c
-}
-
 func TestCorrupt(t *testing.T) {
-	valid, err := Encode(func() *Catalog { c := sample(); c.Serial, c.Lineage = 3, newLineage(); return c }())
+	valid, err := state.Encode(func() *state.Catalog {
+		c := statetest.Sample()
+		c.Serial, c.Lineage = 3, "0123456789abcdef0123456789abcdef"
+		return c
+	}())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +53,7 @@ func TestCorrupt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := Decode([]byte(tt.data))
+			c, err := state.Decode([]byte(tt.data))
 			if c != nil {
 				t.Errorf("Decode returned a catalog with its error")
 			}
@@ -77,9 +64,9 @@ func TestCorrupt(t *testing.T) {
 
 func checkCorrupt(t *testing.T, err error, line, col int, reason, hint string) {
 	t.Helper()
-	ce, ok := errors.AsType[*CorruptError](err)
+	ce, ok := errors.AsType[*state.CorruptError](err)
 	if !ok {
-		t.Fatalf("err = %v; want *CorruptError", err)
+		t.Fatalf("err = %v; want *state.CorruptError", err)
 	}
 	if ce.Path != "" || ce.Line != line || ce.Column != col {
 		t.Errorf("CorruptError at %q:%d:%d; want no path, %d:%d", ce.Path, ce.Line, ce.Column, line, col)
@@ -99,7 +86,7 @@ func checkCorrupt(t *testing.T, err error, line, col int, reason, hint string) {
 
 func TestDecodeToleratesUnknownFields(t *testing.T) {
 	data := `{"format_version":"1","lineage":"ab","serial":2,"domains":null,"products":{},"history":[],"added_later":{"x":1}}`
-	c, err := Decode([]byte(data))
+	c, err := state.Decode([]byte(data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,21 +96,21 @@ func TestDecodeToleratesUnknownFields(t *testing.T) {
 }
 
 func TestEncodeDecodeRoundTrip(t *testing.T) {
-	c := sample()
+	c := statetest.Sample()
 	c.Serial, c.Lineage = 4, "ab"
-	c.History = append(c.History, Entry{Serial: 4, Time: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), User: "alice", Summary: Summary{Create: 1}})
-	data, err := Encode(c)
+	c.History = append(c.History, state.Entry{Serial: 4, Time: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), User: "alice", Summary: state.Summary{Create: 1}})
+	data, err := state.Encode(c)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.HasSuffix(data, []byte("}\n")) || !bytes.Contains(data, []byte(`"Sales & Orders"`)) || !bytes.Contains(data, []byte("\n  \"domains\": {")) {
 		t.Errorf("Encode is not indented by two spaces, unescaped and newline-terminated:\n%s", data)
 	}
-	got, err := Decode(data)
+	got, err := state.Decode(data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := Encode(got)
+	again, err := state.Encode(got)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,12 +120,12 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 }
 
 func TestEncodeDeterministic(t *testing.T) {
-	a, err := Encode(sample())
+	a, err := state.Encode(statetest.Sample())
 	if err != nil {
 		t.Fatal(err)
 	}
 	for range 20 { // map iteration order changes from run to run
-		b, err := Encode(sample())
+		b, err := state.Encode(statetest.Sample())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -148,10 +135,18 @@ func TestEncodeDeterministic(t *testing.T) {
 	}
 }
 
-func TestLineageIsHex(t *testing.T) {
-	a, b := newLineage(), newLineage()
-	if len(a) != 32 || strings.Trim(a, "0123456789abcdef") != "" || a == b {
-		t.Errorf("newLineage = %q, %q; want two different ids of 32 lower-case hex digits", a, b)
+func TestLineagesDiffer(t *testing.T) {
+	var lineages []string
+	for range 2 {
+		st := state.NewStore(newMem().backend())
+		c := statetest.Sample()
+		if err := lockWrite(t, st, c, 0); err != nil {
+			t.Fatal(err)
+		}
+		lineages = append(lineages, c.Lineage)
+	}
+	if lineages[0] == lineages[1] {
+		t.Errorf("two first writes got the same lineage %q", lineages[0])
 	}
 }
 
@@ -159,7 +154,7 @@ func TestLineageIsHex(t *testing.T) {
 // refuse with a *CorruptError, and must give a catalog whose encoding
 // decodes to the same encoding.
 func FuzzDecode(f *testing.F) {
-	valid, err := Encode(func() *Catalog { c := sample(); c.Serial, c.Lineage = 3, "ab"; return c }())
+	valid, err := state.Encode(func() *state.Catalog { c := statetest.Sample(); c.Serial, c.Lineage = 3, "ab"; return c }())
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -169,22 +164,22 @@ func FuzzDecode(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c, err := Decode(data)
+		c, err := state.Decode(data)
 		if err != nil {
-			if _, ok := errors.AsType[*CorruptError](err); !ok {
-				t.Fatalf("Decode error %T %v; want *CorruptError", err, err)
+			if _, ok := errors.AsType[*state.CorruptError](err); !ok {
+				t.Fatalf("Decode error %T %v; want *state.CorruptError", err, err)
 			}
 			return
 		}
-		first, err := Encode(c)
+		first, err := state.Encode(c)
 		if err != nil {
 			t.Fatalf("Encode of a decoded catalog: %v", err)
 		}
-		again, err := Decode(first)
+		again, err := state.Decode(first)
 		if err != nil {
 			t.Fatalf("Decode of an encoded catalog: %v\n%s", err, first)
 		}
-		second, err := Encode(again)
+		second, err := state.Encode(again)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,10 +2,8 @@ package file
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/state"
+	"github.com/meshc-dev/meshc/pkg/state/statetest"
 )
 
 // testStore is the Store of a catalog file, with the file's path.
@@ -27,38 +25,6 @@ func newStore(t *testing.T) testStore {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), ".meshc", "catalog.json")
 	return testStore{Open(path), path}
-}
-
-// sample returns a catalog with one domain and product, as an apply would
-// leave it before writing.
-func sample() *state.Catalog {
-	c := state.New()
-	c.Domains["sales"] = &catalog.Domain{
-		Name:   "sales",
-		Title:  "Sales & Orders", // must not be HTML-escaped
-		Team:   catalog.Team{Name: "Sales", GitHub: "@acme/sales"},
-		Source: catalog.Source{Path: "domains/sales", Commit: "abc123"},
-	}
-	c.Products["sales.orders"] = &catalog.Product{
-		ID: "sales.orders", Name: "orders", Domain: "sales", Version: "1.0.0",
-		Status: catalog.StatusActive, Classification: "internal",
-		OutputPorts: map[string]catalog.OutputPort{
-			"events": {Type: "stream", Location: "kafka://orders", Access: catalog.Access{Visibility: catalog.VisibilityPublic},
-				Schema: map[string]catalog.Field{"id": {Type: "string", Required: true}, "amount": {Type: "number"}}},
-		},
-	}
-	c.Meta["sales.orders"] = state.ProductMeta{CreatedSerial: 1, UpdatedSerial: 1}
-	return c
-}
-
-func entry(user string, serial int64) state.Entry {
-	return state.Entry{
-		Serial:  serial,
-		Time:    time.Date(2026, 3, 1, 12, 0, 0, 0, time.FixedZone("CET", 3600)),
-		User:    user,
-		Sources: map[string]catalog.Source{"sales": {Path: "domains/sales", Commit: "abc123"}},
-		Summary: state.Summary{Create: 1},
-	}
 }
 
 // write takes the lock, writes c at expectSerial and unlocks.
@@ -97,8 +63,8 @@ func TestReadMissing(t *testing.T) {
 
 func TestWriteReadRoundTrip(t *testing.T) {
 	s := newStore(t)
-	c := sample()
-	c.History = append(c.History, entry("alice", 1))
+	c := statetest.Sample()
+	c.History = append(c.History, statetest.Entry("alice", 1))
 	if err := write(t, s, c, 0); err != nil {
 		t.Fatalf("first Write: %v", err)
 	}
@@ -126,7 +92,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 	if p := got.Products["sales.orders"]; p == nil || p.OutputPorts["events"].Schema["id"].Type != "string" {
 		t.Errorf("product not round-tripped: %+v", p)
 	}
-	if len(got.History) != 1 || !got.History[0].Time.Equal(entry("", 0).Time) || got.History[0].Time.Location() != time.UTC {
+	if len(got.History) != 1 || !got.History[0].Time.Equal(statetest.Entry("", 0).Time) || got.History[0].Time.Location() != time.UTC {
 		t.Errorf("history not round-tripped in UTC: %+v", got.History)
 	}
 
@@ -152,14 +118,14 @@ func TestWriteReadRoundTrip(t *testing.T) {
 
 func TestWriteCompareAndSwap(t *testing.T) {
 	s := newStore(t)
-	c := sample()
+	c := statetest.Sample()
 	if err := write(t, s, c, 0); err != nil {
 		t.Fatal(err)
 	}
 	// Two writers read serial 1; the first to write wins.
 	a, b := read(t, s), read(t, s)
-	a.History = append(a.History, entry("alice", 2))
-	b.History = append(b.History, entry("bob", 2))
+	a.History = append(a.History, statetest.Entry("alice", 2))
+	b.History = append(b.History, statetest.Entry("bob", 2))
 	if err := write(t, s, a, 1); err != nil {
 		t.Fatalf("first writer: %v", err)
 	}
@@ -182,13 +148,13 @@ func TestWriteCompareAndSwap(t *testing.T) {
 
 func TestWriteLineageMismatchIsStale(t *testing.T) {
 	s := newStore(t)
-	mine := sample()
+	mine := statetest.Sample()
 	if err := write(t, s, mine, 0); err != nil {
 		t.Fatal(err)
 	}
 	// Someone replaces the catalog by another one at the same serial.
 	other := newStore(t)
-	if err := write(t, other, sample(), 0); err != nil {
+	if err := write(t, other, statetest.Sample(), 0); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(other.Path)
@@ -333,7 +299,7 @@ func TestUnlockLeavesBrokenLockAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := l.Write(t.Context(), sample(), 0); err == nil {
+	if err := l.Write(t.Context(), statetest.Sample(), 0); err == nil {
 		t.Errorf("Write under a broken lock succeeded")
 	}
 	if _, err := os.Stat(s.Path); !errors.Is(err, os.ErrNotExist) {
@@ -348,71 +314,4 @@ func TestUnlockLeavesBrokenLockAlone(t *testing.T) {
 	if err := bob.Unlock(); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// TestConcurrentApplies runs applies that race for the lock and retry when
-// they lose; every one must land, none may overwrite another.
-func TestConcurrentApplies(t *testing.T) {
-	const n = 12
-	s := newStore(t)
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	for i := range n {
-		wg.Go(func() { errs[i] = apply(t.Context(), s, fmt.Sprintf("user%02d", i)) })
-	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Errorf("apply %d: %v", i, err)
-		}
-	}
-
-	c := read(t, s)
-	if c.Serial != n || len(c.History) != n {
-		t.Fatalf("after %d applies: serial %d, %d history entries; want %d and %d", n, c.Serial, len(c.History), n, n)
-	}
-	users := map[string]bool{}
-	for i, e := range c.History {
-		if e.Serial != int64(i+1) {
-			t.Errorf("history[%d].Serial = %d; want %d", i, e.Serial, i+1)
-		}
-		users[e.User] = true
-	}
-	if len(users) != n {
-		t.Errorf("history has %d distinct users; want %d: %+v", len(users), n, c.History)
-	}
-	if _, err := os.Stat(s.Path + ".lock"); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("lock file left behind: %v", err)
-	}
-}
-
-// apply is one apply's Lock→Read→Write→Unlock, retried while another holds
-// the lock or wrote first.
-func apply(ctx context.Context, s state.Store, user string) error {
-	var err error
-	for range 5000 {
-		err = applyOnce(ctx, s, user)
-		var locked *state.LockedError
-		var stale *state.StaleError
-		if !errors.As(err, &locked) && !errors.As(err, &stale) {
-			return err
-		}
-		time.Sleep(time.Duration(rand.IntN(1000)+100) * time.Microsecond)
-	}
-	return fmt.Errorf("gave up: %w", err)
-}
-
-func applyOnce(ctx context.Context, s state.Store, user string) (err error) {
-	l, err := s.Lock(ctx, user)
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, l.Unlock()) }()
-	c, err := s.Read(ctx)
-	if err != nil {
-		return err
-	}
-	serial := c.Serial
-	c.History = append(c.History, state.Entry{Serial: serial + 1, Time: time.Now(), User: user, Summary: state.Summary{Update: 1}})
-	return l.Write(ctx, c, serial)
 }
