@@ -15,7 +15,8 @@ import (
 const module = "github.com/meshc-dev/meshc/"
 
 // forbidden maps a package pattern (a prefix, or an exact path ending in
-// "!") to the meshc packages that it must not depend on, directly or not.
+// "!"; "" is every package) to the meshc packages that it must not depend
+// on, directly or not.
 var forbidden = []struct {
 	pkg     string
 	mustNot []string
@@ -33,8 +34,10 @@ var forbidden = []struct {
 	{"pkg/compile!", []string{"pkg/github", "pkg/scaffold", "pkg/check", "pkg/mesh", "pkg/render"}, "data flows one way"},
 	{"pkg/check!", []string{"pkg/github", "pkg/scaffold", "pkg/compile", "pkg/mesh", "pkg/render", "pkg/source"}, "checks read the model only"},
 	{"pkg/mesh!", []string{"pkg/github", "pkg/scaffold", "pkg/render", "pkg/plan", "pkg/state"}, "the front half knows nothing of the live catalog"},
-	{"pkg/state!", []string{"pkg/github", "pkg/scaffold", "pkg/config", "pkg/source", "pkg/compile", "pkg/check", "pkg/mesh", "pkg/plan", "pkg/render"}, "the live catalog is a document and its backends"},
-	{"pkg/plan!", []string{"pkg/github", "pkg/scaffold", "pkg/source", "pkg/compile", "pkg/mesh", "pkg/render", "pkg/config"}, "the plan compares models; it neither loads nor prints"},
+	{"pkg/state!", []string{"pkg/github", "pkg/scaffold", "pkg/config", "pkg/source", "pkg/compile", "pkg/check", "pkg/mesh", "pkg/plan", "pkg/render", "pkg/engine", "pkg/state/"}, "the live catalog is a document; its backends plug in from below, by name"},
+	{"pkg/state/", []string{"pkg/github", "pkg/scaffold", "pkg/config", "pkg/source", "pkg/compile", "pkg/check", "pkg/mesh", "pkg/plan", "pkg/render", "pkg/engine"}, "a backend only keeps the document"},
+	{"", []string{"pkg/state/statetest"}, "the backend conformance suite is for tests only"},
+	{"pkg/plan!", []string{"pkg/github", "pkg/scaffold", "pkg/source", "pkg/compile", "pkg/mesh", "pkg/render", "pkg/config", "pkg/state/"}, "the plan compares models; it neither loads nor prints, nor picks a backend"},
 	{"pkg/render!", []string{"pkg/compile", "pkg/source", "pkg/mesh", "pkg/config", "pkg/engine"}, "rendering is built from the model only"},
 	{"pkg/result!", []string{"pkg/github", "pkg/scaffold", "pkg/config", "pkg/source", "pkg/compile", "pkg/check", "pkg/mesh", "pkg/render", "pkg/engine"}, "results are types only"},
 	{"pkg/engine!", []string{"pkg/github", "pkg/scaffold", "pkg/render"}, "the engine returns results; it never prints or reports"},
@@ -119,6 +122,29 @@ func TestLayering(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Fatal("no package matched a layering rule")
+	}
+}
+
+// TestBackendsStandAlone checks that no state backend (pkg/state/NAME)
+// depends on another package under pkg/state: backends are chosen by name
+// in one place, pkg/state/all, and know nothing of each other.
+func TestBackendsStandAlone(t *testing.T) {
+	graph := imports(t)
+	checked := 0
+	for _, rel := range slices.Sorted(maps.Keys(graph)) {
+		name, ok := strings.CutPrefix(rel, "pkg/state/")
+		if !ok || name == "all" || strings.Contains(name, "/") {
+			continue
+		}
+		checked++
+		for _, d := range deps(graph, rel) {
+			if strings.HasPrefix(d, "pkg/state/") {
+				t.Errorf("%s depends on %s: a backend knows no other backend", rel, d)
+			}
+		}
+	}
+	if checked < 2 { // statetest and file at least
+		t.Fatalf("found %d packages under pkg/state", checked)
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/meshc-dev/meshc/pkg/state"
+	"github.com/meshc-dev/meshc/pkg/state/file"
 )
 
 // example copies catalog-example into a temp dir and returns its mesh.cue.
@@ -65,7 +65,7 @@ func TestConcurrentAppliesLoseNothing(t *testing.T) {
 	if landed != 1 {
 		t.Fatalf("%d applies landed, want exactly 1:\n%v", landed, outs)
 	}
-	live, err := state.NewFile(filepath.Join(filepath.Dir(cfg), ".meshc/catalog.json")).Read(context.Background())
+	live, err := file.Open(filepath.Join(filepath.Dir(cfg), ".meshc/catalog.json")).Read(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,10 +54,15 @@ type Domain struct {
 	Pos  diag.Pos `json:"-"` // its entry in mesh.cue
 }
 
-// State says where the live catalog is kept.
+// State says where the live catalog is kept: a backend and its location
+// (which fields apply depends on the backend).
 type State struct {
-	Backend string `json:"backend"`
-	Path    string `json:"path"`
+	Backend string   `json:"backend"`
+	Path    string   `json:"path,omitempty"`   // file: relative to Root; git: in the repository
+	URL     string   `json:"url,omitempty"`    // postgres
+	Repo    string   `json:"repo,omitempty"`   // git
+	Branch  string   `json:"branch,omitempty"` // git
+	Pos     diag.Pos `json:"-"`                // its backend in mesh.cue; zero for the default
 }
 
 // Lifecycle holds the platform's lifecycle settings.
@@ -125,6 +130,7 @@ func Load(path string) (*Config, error) {
 			if !ds[i].Pos().IsValid() {
 				ds[i] = ds[i].At(diag.Pos{File: c.Rel(abs)})
 			}
+			ds[i].Message = stateFieldHint(ds[i].Message, data)
 		}
 		ds.Sort()
 		return nil, &Error{ds.Compact()}
@@ -153,16 +159,42 @@ func Load(path string) (*Config, error) {
 		ds.Sort()
 		return nil, &Error{ds}
 	}
+	if bv := data.LookupPath(cue.ParsePath("state.backend")); bv.Exists() {
+		c.State.Pos = diag.Pos{File: c.Rel(abs), Line: bv.Pos().Line(), Column: bv.Pos().Column()}
+	}
 	if c.State.Backend == "" {
 		c.State.Backend = "file"
 	}
-	if c.State.Path == "" {
+	if c.State.Backend == "file" && c.State.Path == "" {
 		c.State.Path = DefaultStatePath
 	}
 	if c.Lifecycle.MinSunsetDays == 0 && !v.LookupPath(cue.ParsePath("lifecycle.minSunsetDays")).Exists() {
 		c.Lifecycle.MinSunsetDays = DefaultMinSunsetDays
 	}
 	return c, nil
+}
+
+// stateFields are the fields each state backend takes besides backend.
+var stateFields = map[string]string{"file": "path", "git": "repo, branch and path", "postgres": "url"}
+
+// stateFieldHint says which fields the chosen backend takes in place of
+// the schema's guess at a misspelt field, which names fields of other
+// parts of mesh.cue.
+func stateFieldHint(msg string, data cue.Value) string {
+	field, ok := strings.CutPrefix(msg, "state.")
+	if !ok || !strings.Contains(field, ": field not allowed") {
+		return msg
+	}
+	field, _, _ = strings.Cut(field, ":")
+	backend := "file"
+	if b, err := data.LookupPath(cue.ParsePath("state.backend")).String(); err == nil {
+		backend = b
+	}
+	takes, ok := stateFields[backend]
+	if !ok {
+		return msg
+	}
+	return fmt.Sprintf("state.%s: field not allowed: the %s backend takes %s", field, backend, takes)
 }
 
 // Abs resolves p, relative to the mesh root, to an absolute path.

@@ -68,6 +68,35 @@ lifecycle: minSunsetDays: 0
 	}
 }
 
+func TestLoadState(t *testing.T) {
+	for _, tc := range []struct {
+		name, src string
+		want      config.State
+	}{
+		{"path only", `state: path: "s/c.json"`, config.State{Backend: "file", Path: "s/c.json"}},
+		{"file", `state: {backend: "file"}`, config.State{Backend: "file", Path: config.DefaultStatePath}},
+		{"git", `state: {backend: "git", repo: "https://github.com/acme/platform", branch: "meshc-catalog", path: "catalog.json"}`,
+			config.State{Backend: "git", Repo: "https://github.com/acme/platform", Branch: "meshc-catalog", Path: "catalog.json"}},
+		{"git defaults", `state: {backend: "git", repo: "../state.git"}`, config.State{Backend: "git", Repo: "../state.git"}},
+		{"postgres", `state: {backend: "postgres", url: "postgres://db.acme/mesh"}`, config.State{Backend: "postgres", URL: "postgres://db.acme/mesh"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := config.Load(write(t, "platform: name: \"acme\"\ndomains: {}\n"+tc.src+"\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.State.Pos.Line != 0 && c.State.Pos.String() != "mesh.cue:3:9" && c.State.Pos.String() != "mesh.cue:3:17" {
+				t.Errorf("state at %s; want its backend's position", c.State.Pos)
+			}
+			got := c.State
+			got.Pos = tc.want.Pos
+			if got != tc.want {
+				t.Errorf("state = %+v; want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestLoadErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, src, want string
@@ -76,7 +105,12 @@ func TestLoadErrors(t *testing.T) {
 		{"missing path", "platform: name: \"acme\"\ndomains: orders: {}\n", "mesh.cue:2:10: domains.orders.path: field is required but not present"},
 		{"bad domain name", "platform: name: \"acme\"\ndomains: \"Orders\": path: \"x\"\n", "mesh.cue:2:10: domains.Orders: field not allowed; a name in domains must be a lower-case name: a letter, then letters, digits or _ (at most 63)"},
 		{"ref without git", "platform: name: \"acme\"\ndomains: o: {path: \"x\", ref: \"main\"}\n", "mesh.cue:2:10: domains.o.ref: a ref needs a git repository (git: URL)"},
-		{"unknown backend", "platform: name: \"acme\"\ndomains: {}\nstate: backend: \"s3\"\n", "mesh.cue:3:17: state.backend: conflicting values \"s3\" and \"file\""},
+		{"unknown backend", "platform: name: \"acme\"\ndomains: {}\nstate: backend: \"s3\"\n", "mesh.cue:3:17: state.backend: invalid value \"s3\": must be one of file, git, postgres"},
+		{"postgres without url", "platform: name: \"acme\"\ndomains: {}\nstate: backend: \"postgres\"\n", "mesh.cue:3:1: state.url: field is required but not present"},
+		{"postgres url of another scheme", "platform: name: \"acme\"\ndomains: {}\nstate: {backend: \"postgres\", url: \"mysql://h/db\"}\n", "mesh.cue:3:35: state.url: invalid value \"mysql://h/db\": must be a postgres://HOST/DB or postgresql://HOST/DB URL"},
+		{"git without repo", "platform: name: \"acme\"\ndomains: {}\nstate: {backend: \"git\", path: \"c.json\"}\n", "mesh.cue:3:1: state.repo: field is required but not present"},
+		{"file with a repo", "platform: name: \"acme\"\ndomains: {}\nstate: {backend: \"file\", repo: \"https://h/r\"}\n", "mesh.cue:3:26: state.repo: field not allowed: the file backend takes path"},
+		{"postgres with a path", "platform: name: \"acme\"\ndomains: {}\nstate: {backend: \"postgres\", url: \"postgres://h/db\", pth: \"x\"}\n", "mesh.cue:3:54: state.pth: field not allowed: the postgres backend takes url"},
 		{"syntax", "platform: {name: \"acme\"\n", "mesh.cue:1:25: expected '}', found 'EOF'"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
@@ -16,6 +15,7 @@ import (
 	"github.com/meshc-dev/meshc/pkg/mesh"
 	"github.com/meshc-dev/meshc/pkg/source"
 	"github.com/meshc-dev/meshc/pkg/state"
+	_ "github.com/meshc-dev/meshc/pkg/state/all" // every backend this meshc has
 )
 
 // Others says where the domains not taken from a local checkout come from.
@@ -170,13 +170,36 @@ func Actor(getenv func(string) string) string {
 	return name
 }
 
-// openStore opens the live catalog named by override, else by mesh.cue.
+// openStore opens the live catalog that override (--state or
+// MESHC_STATE_URL) names, else the one mesh.cue's state names. A location
+// this meshc has no backend for is an error before anything is read or
+// created.
 func openStore(cfg *config.Config, override string) (state.Store, error) {
 	if override != "" {
-		return state.NewFile(strings.TrimPrefix(override, "file://")), nil
+		spec, err := state.ParseURL(override, "")
+		if err != nil {
+			return nil, fmt.Errorf("--state: %w", err)
+		}
+		s, err := state.Open(spec)
+		if err != nil {
+			return nil, fmt.Errorf("--state: %w", err)
+		}
+		return s, nil
 	}
-	if cfg.State.Backend != "file" {
-		return nil, fmt.Errorf("state backend %q is not supported: use file", cfg.State.Backend)
+	s, err := state.Open(state.Spec{
+		Backend: cfg.State.Backend,
+		Path:    cfg.State.Path,
+		URL:     cfg.State.URL,
+		Repo:    cfg.State.Repo,
+		Branch:  cfg.State.Branch,
+		BaseDir: cfg.Root,
+	})
+	if err != nil {
+		where := cfg.Rel(cfg.File)
+		if cfg.State.Pos.IsValid() {
+			where = cfg.State.Pos.String()
+		}
+		return nil, fmt.Errorf("%s: state: %w", where, err)
 	}
-	return state.NewFile(cfg.Abs(cfg.State.Path)), nil
+	return s, nil
 }

@@ -12,14 +12,15 @@ import (
 	"strings"
 )
 
-// decode parses a stored catalog. It returns a *CorruptError (without Path)
-// for anything that is not a catalog this meshc can safely read and rewrite.
+// Decode parses a stored catalog document. It returns a *CorruptError
+// (without Path: the backend fills it in) for anything that is not a catalog
+// this meshc can safely read and rewrite.
 //
 // Unknown fields are tolerated: within one format_version, newer meshc
 // releases may add optional fields that older ones ignore (and drop on their
 // next write). A change that an older meshc must not silently drop bumps
 // format_version, which older releases then refuse to read.
-func decode(data []byte) (*Catalog, *CorruptError) {
+func Decode(data []byte) (*Catalog, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &CorruptError{Reason: "the file is empty"}
 	}
@@ -27,24 +28,51 @@ func decode(data []byte) (*Catalog, *CorruptError) {
 	if err := json.Unmarshal(data, &c); err != nil {
 		return nil, jsonError(data, err)
 	}
+	if err := validate(&c, data); err != nil {
+		return nil, err
+	}
+	c.normalize()
+	return &c, nil
+}
+
+// validate refuses a parsed catalog this meshc cannot safely rewrite: not a
+// meshc catalog, a format from a newer meshc, or a serial without lineage.
+// data, the document it came from, if any, helps name a look-alike.
+func validate(c *Catalog, data []byte) *CorruptError {
 	switch {
 	case c.FormatVersion == "":
-		return nil, &CorruptError{Reason: "it has no format_version, so it is not a meshc catalog" + lookalike(data)}
+		return &CorruptError{Reason: "it has no format_version, so it is not a meshc catalog" + lookalike(data)}
 	case c.FormatVersion != FormatVersion:
 		if n, err := strconv.Atoi(c.FormatVersion); err == nil && n > 1 {
-			return nil, &CorruptError{
+			return &CorruptError{
 				Reason: fmt.Sprintf("format_version %q is newer than this meshc understands (%q)", c.FormatVersion, FormatVersion),
 				Hint:   "upgrade meshc to a release that reads it; meshc never overwrites it",
 			}
 		}
-		return nil, &CorruptError{Reason: fmt.Sprintf("unknown format_version %q", c.FormatVersion)}
+		return &CorruptError{Reason: fmt.Sprintf("unknown format_version %q", c.FormatVersion)}
 	case c.Serial < 0:
-		return nil, &CorruptError{Reason: fmt.Sprintf("serial %d is negative", c.Serial)}
+		return &CorruptError{Reason: fmt.Sprintf("serial %d is negative", c.Serial)}
 	case c.Serial > 0 && c.Lineage == "":
-		return nil, &CorruptError{Reason: fmt.Sprintf("serial is %d but lineage is missing", c.Serial)}
+		return &CorruptError{Reason: fmt.Sprintf("serial is %d but lineage is missing", c.Serial)}
 	}
-	c.normalize()
-	return &c, nil
+	// A null entry would crash whoever reads the catalog next.
+	if name, ok := nullEntry(c.Domains); ok {
+		return &CorruptError{Reason: fmt.Sprintf("domains.%s is null", strconv.Quote(name))}
+	}
+	if id, ok := nullEntry(c.Products); ok {
+		return &CorruptError{Reason: fmt.Sprintf("products.%s is null", strconv.Quote(id))}
+	}
+	return nil
+}
+
+// nullEntry returns the first key, in order, whose value is nil.
+func nullEntry[V any](m map[string]*V) (string, bool) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if m[k] == nil {
+			return k, true
+		}
+	}
+	return "", false
 }
 
 // jsonError turns a JSON decoding error into a CorruptError at the line and
@@ -123,10 +151,10 @@ func lookalike(data []byte) string {
 	return " (top-level keys: " + strings.Join(keys, ", ") + ")"
 }
 
-// encode renders c as the stored document: indented by two spaces, map keys
+// Encode renders c as the stored document: indented by two spaces, map keys
 // sorted, no HTML escaping, ending in a newline, so equal catalogs give equal
 // bytes and changes read well in diffs.
-func encode(c *Catalog) ([]byte, error) {
+func Encode(c *Catalog) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

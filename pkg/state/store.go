@@ -1,14 +1,14 @@
 package state
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"strings"
-	"time"
+	"slices"
+	"sync"
 )
 
-// Store is where the live catalog lives: one implementation per backend.
+// Store is where the live catalog lives, as callers use it: the shared
+// compare-and-swap over one Backend (see NewStore and Open).
 type Store interface {
 	// Read returns the live catalog; a missing catalog is New() (serial 0), not an error.
 	Read(ctx context.Context) (*Catalog, error)
@@ -22,6 +22,9 @@ type Store interface {
 
 // Lock is a held write lock on a Store.
 type Lock interface {
+	// Read returns the live catalog as it is under the lock, for planning
+	// again when another apply wrote first.
+	Read(ctx context.Context) (*Catalog, error)
 	// Write replaces the catalog if the live serial and lineage are still
 	// expectSerial and c.Lineage (compare-and-swap; otherwise *StaleError).
 	// On success it sets c.Serial to expectSerial+1 and fills c.Lineage on
@@ -31,75 +34,153 @@ type Lock interface {
 	Unlock() error
 }
 
-// LockedError reports that another holder has the write lock.
-type LockedError struct {
-	Where string    // the lock, e.g. "file .meshc/catalog.json.lock"
-	Who   string    // the holder as it named itself; "" if unknown
-	PID   int       // the holder's process id; 0 if unknown
-	Host  string    // the holder's host; "" if unknown
-	Time  time.Time // when the lock was taken; zero if unknown
-	Hint  string    // how to break a lock left by a dead process
+// Backend stores the live catalog for a Store. It only keeps the document:
+// serial, lineage, history and the compare-and-swap are the Store's, so
+// every backend behaves the same (each runs the statetest suite).
+type Backend interface {
+	// Describe names the backend and its location, e.g. "file .meshc/catalog.json".
+	Describe() string
+	// Read returns the stored catalog without taking the lock, or nil if
+	// there is none yet. A stored document this meshc cannot use is a
+	// *CorruptError (Decode gives one).
+	Read(ctx context.Context) (*Catalog, error)
+	// Lock takes the exclusive write lock for who, without waiting: a lock
+	// held by anyone else, even a dead process, is a *LockedError naming
+	// its holder. Taking the lock changes no catalog.
+	Lock(ctx context.Context, who string) (Session, error)
 }
 
-func (e *LockedError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "the live catalog is locked (%s)", e.Where)
-	if e.Who == "" && e.PID == 0 {
-		b.WriteString(" by an unknown holder")
-	} else {
-		fmt.Fprintf(&b, " by %s", cmp.Or(e.Who, "?"))
-		var at []string
-		if e.PID != 0 {
-			at = append(at, fmt.Sprintf("pid %d", e.PID))
-		}
-		if e.Host != "" {
-			at = append(at, "on "+e.Host)
-		}
-		if !e.Time.IsZero() {
-			at = append(at, "since "+e.Time.UTC().Format(time.RFC3339))
-		}
-		if len(at) > 0 {
-			fmt.Fprintf(&b, " (%s)", strings.Join(at, " "))
-		}
+// Session is a Backend's held lock. The Store calls Read before each
+// Replace and never calls either after Unlock succeeded.
+type Session interface {
+	// Read returns the stored catalog under the lock, as Backend.Read does.
+	Read(ctx context.Context) (*Catalog, error)
+	// Replace stores next in place of prev, the catalog this session's
+	// last Read returned (nil: there was none), in one atomic step: readers
+	// see prev or next, never a mix, even across a crash. next is
+	// complete (serial, lineage, format version, UTC times); a backend
+	// may use prev to write only what changed. It fails, writing nothing,
+	// if the stored catalog is no longer prev or the lock was lost (a
+	// *StaleError when it can tell the live serial and lineage).
+	Replace(ctx context.Context, prev, next *Catalog) error
+	// Unlock releases the lock. A lock that was broken and taken by
+	// someone else is left alone and reported.
+	Unlock() error
+}
+
+// NewStore returns the Store over b.
+func NewStore(b Backend) Store { return &store{b: b} }
+
+type store struct{ b Backend }
+
+func (s *store) Describe() string { return s.b.Describe() }
+
+func (s *store) Read(ctx context.Context) (*Catalog, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	if e.Hint != "" {
-		b.WriteString("; " + e.Hint)
+	c, err := s.b.Read(ctx)
+	return s.checked(c, err)
+}
+
+// checked turns what a backend read into a usable catalog: nil is New(),
+// and a catalog this meshc cannot rewrite is refused, whatever the backend.
+func (s *store) checked(c *Catalog, err error) (*Catalog, error) {
+	if err != nil {
+		return nil, err
 	}
-	return b.String()
-}
-
-// StaleError reports that the live catalog changed since it was read: its
-// serial or its lineage is not the expected one.
-type StaleError struct {
-	Live, Expected               int64  // serials
-	LiveLineage, ExpectedLineage string // equal unless the catalog was replaced
-}
-
-func (e *StaleError) Error() string {
-	if e.LiveLineage != e.ExpectedLineage {
-		return fmt.Sprintf("the live catalog has lineage %s, not %s as expected: it was replaced by a different catalog since it was read; plan again",
-			cmp.Or(e.LiveLineage, `""`), cmp.Or(e.ExpectedLineage, `""`))
+	if c == nil {
+		return New(), nil
 	}
-	return fmt.Sprintf("the live catalog is at serial %d, not %d as expected: it changed since it was read; plan again", e.Live, e.Expected)
-}
-
-// CorruptError reports a stored catalog that meshc cannot use: not JSON, not
-// a meshc catalog, or a format newer than this meshc. meshc never overwrites
-// such a catalog.
-type CorruptError struct {
-	Path         string // the file or object holding the catalog
-	Line, Column int    // 1-based position of a JSON error (column in bytes); 0 if none
-	Reason       string // what is wrong
-	Hint         string // what to do; a default is used when empty
-}
-
-// corruptHint is what to do about a catalog meshc cannot read.
-const corruptHint = "restore it from history/backup or move it aside; meshc never overwrites it"
-
-func (e *CorruptError) Error() string {
-	where := e.Path
-	if e.Line > 0 {
-		where = fmt.Sprintf("%s:%d:%d", e.Path, e.Line, e.Column)
+	if cerr := validate(c, nil); cerr != nil {
+		cerr.Path = s.b.Describe()
+		return nil, cerr
 	}
-	return fmt.Sprintf("live catalog %s is not a usable meshc catalog: %s; %s", where, e.Reason, cmp.Or(e.Hint, corruptHint))
+	c.normalize()
+	return c, nil
+}
+
+func (s *store) Lock(ctx context.Context, who string) (Lock, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	sess, err := s.b.Lock(ctx, who)
+	if err != nil {
+		return nil, err
+	}
+	return &lock{s: s, sess: sess}, nil
+}
+
+// lock is a held Lock: the compare-and-swap over a backend's Session.
+type lock struct {
+	s    *store
+	sess Session
+
+	mu       sync.Mutex // one Write at a time; none after Unlock
+	released bool
+}
+
+func (l *lock) Read(ctx context.Context) (*Catalog, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	c, _, err := l.read(ctx)
+	return c, err
+}
+
+// read reads the catalog under the lock: usable (nil is New()) and as the
+// session returned it, to hand back to Replace.
+func (l *lock) read(ctx context.Context) (c, stored *Catalog, err error) {
+	if l.released {
+		return nil, nil, fmt.Errorf("live catalog %s: the lock was already released", l.s.Describe())
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	stored, err = l.sess.Read(ctx)
+	c, err = l.s.checked(stored, err)
+	return c, stored, err
+}
+
+func (l *lock) Write(ctx context.Context, c *Catalog, expectSerial int64) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	live, stored, err := l.read(ctx)
+	if err != nil {
+		return err
+	}
+	// An empty lineage means there is no catalog yet: the first write
+	// keeps c's lineage if it has one (a catalog moved from another
+	// backend) or starts a new one.
+	if live.Serial != expectSerial || (live.Lineage != "" && live.Lineage != c.Lineage) {
+		return &StaleError{Live: live.Serial, Expected: expectSerial, LiveLineage: live.Lineage, ExpectedLineage: c.Lineage}
+	}
+	next := *c
+	next.FormatVersion = FormatVersion
+	next.Serial = expectSerial + 1
+	if next.Lineage == "" {
+		next.Lineage = newLineage()
+	}
+	next.normalize()
+	next.History = slices.Clone(next.History)
+	for i := range next.History {
+		next.History[i].Time = next.History[i].Time.UTC() // same instant, same bytes
+	}
+	if err := l.sess.Replace(ctx, stored, &next); err != nil {
+		return err
+	}
+	*c = next
+	return nil
+}
+
+func (l *lock) Unlock() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.released {
+		return nil
+	}
+	if err := l.sess.Unlock(); err != nil {
+		return err
+	}
+	l.released = true
+	return nil
 }

@@ -1,7 +1,6 @@
-package state
+package file
 
 import (
-	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -9,16 +8,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/meshc-dev/meshc/pkg/state"
+	"github.com/meshc-dev/meshc/pkg/state/statetest"
 )
 
+// TestCorrupt checks that the file backend names its file and the
+// position in it, and leaves the file alone; pkg/state tests every reason
+// Decode gives.
 func TestCorrupt(t *testing.T) {
-	valid, err := encode(func() *Catalog { c := sample(); c.Serial, c.Lineage = 3, newLineage(); return c }())
-	if err != nil {
-		t.Fatal(err)
-	}
-	truncated := valid[:bytes.Index(valid, []byte(`"products"`))]
-	truncLine := bytes.Count(truncated, []byte("\n")) // the last complete line is "  }," (col 5 is just past it)
-
 	tests := []struct {
 		name      string
 		data      string
@@ -26,22 +24,11 @@ func TestCorrupt(t *testing.T) {
 		reason    string // in the message
 		hint      string // in the message
 	}{
-		{name: "garbage", data: "hello, world\n", line: 1, col: 1, reason: "invalid character 'h'"},
 		{name: "syntax error", data: "{\n  \"format_version\": \"1\",\n  \"serial\": ,\n}\n", line: 3, col: 13, reason: "invalid JSON"},
-		{name: "truncated", data: string(truncated), line: truncLine, col: 5, reason: "unexpected end of JSON input"},
-		{name: "trailing data", data: `{"format_version":"1"} {}`, line: 1, col: 24, reason: "after top-level value"},
-		{name: "empty", data: "", reason: "empty"},
-		{name: "wrong type", data: "{\"format_version\": \"1\",\n \"serial\": \"7\"}", line: 2, col: 12, reason: "serial is a JSON string, want int64"},
-		{name: "wrong type number", data: "{\"format_version\": \"1\",\n \"domains\": {},\n \"lineage\":  12345}", line: 3, col: 14, reason: "lineage is a JSON number, want string"},
-		{name: "wrong type object", data: "{\"format_version\": \"1\",\n  \"history\": {\"a\": 1}}", line: 2, col: 14, reason: "history is a JSON object, want []state.Entry"},
-		{name: "not an object", data: "[1, 2]", line: 1, col: 1, reason: "the document is a JSON array, want state.Catalog"},
+		{name: "truncated", data: "{\"format_version\": \"1\",\n  \"serial\": 3,\n", line: 2, col: 15, reason: "unexpected end of JSON input"},
+		{name: "empty", data: "", reason: "the file is empty"},
 		{name: "terraform state", data: `{"version":4,"terraform_version":"1.5.0","serial":12,"lineage":"3f1c","outputs":{},"resources":[]}`, reason: "no format_version, so it is not a meshc catalog (it looks like a Terraform state)"},
-		{name: "other tool", data: `{"name":"x","version":"2"}`, reason: "top-level keys: name, version"},
-		{name: "null", data: "null", reason: "no format_version"},
 		{name: "future format", data: `{"format_version":"2","lineage":"ab","serial":9}`, reason: `format_version "2" is newer`, hint: "upgrade meshc"},
-		{name: "unknown format", data: `{"format_version":"v1","lineage":"ab","serial":9}`, reason: `unknown format_version "v1"`},
-		{name: "no lineage", data: `{"format_version":"1","serial":4,"domains":{},"products":{},"history":[]}`, reason: "serial is 4 but lineage is missing"},
-		{name: "negative serial", data: `{"format_version":"1","lineage":"ab","serial":-1}`, reason: "negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,7 +49,7 @@ func TestCorrupt(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, serial := range []int64{0, 3, 9} {
-				err = l.Write(t.Context(), sample(), serial)
+				err = l.Write(t.Context(), statetest.Sample(), serial)
 				checkCorrupt(t, "Write", err, s.Path, tt.line, tt.col, tt.reason, cmp.Or(tt.hint, "meshc never overwrites it"))
 			}
 			if err := l.Unlock(); err != nil {
@@ -77,12 +64,12 @@ func TestCorrupt(t *testing.T) {
 
 func checkCorrupt(t *testing.T, op string, err error, path string, line, col int, reason, hint string) {
 	t.Helper()
-	var ce *CorruptError
+	var ce *state.CorruptError
 	if !errors.As(err, &ce) {
-		t.Fatalf("%s: err = %v; want *CorruptError", op, err)
+		t.Fatalf("%s: err = %v; want *state.CorruptError", op, err)
 	}
 	if ce.Path != path || ce.Line != line || ce.Column != col {
-		t.Errorf("%s: CorruptError at %s:%d:%d; want %s:%d:%d", op, ce.Path, ce.Line, ce.Column, path, line, col)
+		t.Errorf("%s: state.CorruptError at %s:%d:%d; want %s:%d:%d", op, ce.Path, ce.Line, ce.Column, path, line, col)
 	}
 	msg := err.Error()
 	where := path
@@ -108,28 +95,5 @@ func TestReadToleratesUnknownFields(t *testing.T) {
 	c := read(t, s)
 	if c.Serial != 2 || c.Lineage != "ab" || c.Domains == nil {
 		t.Errorf("Read = %+v; want serial 2, lineage ab, non-nil domains", c)
-	}
-}
-
-func TestEncodeDeterministic(t *testing.T) {
-	a, err := encode(sample())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 20 { // map iteration order changes from run to run
-		b, err := encode(sample())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(a, b) {
-			t.Fatalf("encode is not deterministic:\n%s\n---\n%s", a, b)
-		}
-	}
-}
-
-func TestLineageIsHex(t *testing.T) {
-	a, b := newLineage(), newLineage()
-	if len(a) != 32 || strings.Trim(a, "0123456789abcdef") != "" || a == b {
-		t.Errorf("newLineage = %q, %q; want two different ids of 32 lower-case hex digits", a, b)
 	}
 }

@@ -1,4 +1,4 @@
-package state
+package file
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/meshc-dev/meshc/pkg/state"
 )
 
 // lockInfo is the content of a lock file: who holds the lock, where and since when.
@@ -27,11 +29,11 @@ const lockSettle = 250 * time.Millisecond
 // Lock takes the lock file <Path>.lock for who, creating the catalog's
 // directory if needed. If the lock is held it fails at once with a
 // *LockedError; it never breaks a lock, even one left by a dead process.
-func (f *File) Lock(ctx context.Context, who string) (Lock, error) {
+func (b *Backend) Lock(ctx context.Context, who string) (state.Session, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(f.Path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(b.Path), 0o755); err != nil {
 		return nil, fmt.Errorf("lock live catalog: %w", err)
 	}
 	host, _ := os.Hostname()
@@ -40,14 +42,14 @@ func (f *File) Lock(ctx context.Context, who string) (Lock, error) {
 		return nil, fmt.Errorf("lock live catalog: %w", err)
 	}
 	content = append(content, '\n')
-	path := f.Path + ".lock"
+	path := b.Path + ".lock"
 
 	// A lock released between our failed create and our read of it is
 	// free again: try a few times before calling it busy.
 	for range 3 {
 		err := create(path, content)
 		if err == nil {
-			return &fileLock{file: f, path: path, content: content}, nil
+			return &session{b: b, path: path, content: content}, nil
 		}
 		if !errors.Is(err, fs.ErrExist) {
 			return nil, fmt.Errorf("lock live catalog: %w", err)
@@ -83,7 +85,7 @@ func create(path string, content []byte) error {
 // holder reads the lock file at path and reports its holder. A lock file
 // whose holder has not finished writing it yet is read again for a moment;
 // one that stays unreadable is reported with an unknown holder.
-func holder(ctx context.Context, path string) (*LockedError, error) {
+func holder(ctx context.Context, path string) (*state.LockedError, error) {
 	deadline := time.Now().Add(lockSettle)
 	for {
 		data, err := os.ReadFile(path)
@@ -108,8 +110,8 @@ func holder(ctx context.Context, path string) (*LockedError, error) {
 	}
 }
 
-func lockedError(path string, info lockInfo) *LockedError {
-	return &LockedError{
+func lockedError(path string, info lockInfo) *state.LockedError {
+	return &state.LockedError{
 		Where: "file " + path,
 		Who:   info.Who,
 		PID:   info.PID,
@@ -121,34 +123,34 @@ func lockedError(path string, info lockInfo) *LockedError {
 
 // stillOurs reports an error if the lock file is gone or was replaced, as
 // when someone removed it by hand while we held it.
-func (l *fileLock) stillOurs() error {
-	data, err := os.ReadFile(l.path)
+func (s *session) stillOurs() error {
+	data, err := os.ReadFile(s.path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("lock %s was removed while held", l.path)
+		return fmt.Errorf("lock %s was removed while held", s.path)
 	case err != nil:
 		return err
-	case !bytes.Equal(data, l.content):
-		return fmt.Errorf("lock %s was removed while held and is now someone else's", l.path)
+	case !bytes.Equal(data, s.content):
+		return fmt.Errorf("lock %s was removed while held and is now someone else's", s.path)
 	}
 	return nil
 }
 
 // Unlock removes the lock file if it is still ours; a lock file that was
 // broken and taken by someone else is left alone, and reported.
-func (l *fileLock) Unlock() error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.released {
+func (s *session) Unlock() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.released {
 		return nil
 	}
-	if err := l.stillOurs(); err != nil {
-		l.released = true
+	if err := s.stillOurs(); err != nil {
+		s.released = true
 		return fmt.Errorf("unlock live catalog: %w", err)
 	}
-	if err := os.Remove(l.path); err != nil {
+	if err := os.Remove(s.path); err != nil {
 		return fmt.Errorf("unlock live catalog: %w", err)
 	}
-	l.released = true
+	s.released = true
 	return nil
 }

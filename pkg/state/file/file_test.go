@@ -1,11 +1,9 @@
-package state
+package file
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,48 +11,24 @@ import (
 	"testing"
 	"time"
 
-	"github.com/meshc-dev/meshc/pkg/catalog"
+	"github.com/meshc-dev/meshc/pkg/state"
+	"github.com/meshc-dev/meshc/pkg/state/statetest"
 )
 
-func newStore(t *testing.T) *File {
+// testStore is the Store of a catalog file, with the file's path.
+type testStore struct {
+	state.Store
+	Path string
+}
+
+func newStore(t *testing.T) testStore {
 	t.Helper()
-	return NewFile(filepath.Join(t.TempDir(), ".meshc", "catalog.json"))
-}
-
-// sample returns a catalog with one domain and product, as an apply would
-// leave it before writing.
-func sample() *Catalog {
-	c := New()
-	c.Domains["sales"] = &catalog.Domain{
-		Name:   "sales",
-		Title:  "Sales & Orders", // must not be HTML-escaped
-		Team:   catalog.Team{Name: "Sales", GitHub: "@acme/sales"},
-		Source: catalog.Source{Path: "domains/sales", Commit: "abc123"},
-	}
-	c.Products["sales.orders"] = &catalog.Product{
-		ID: "sales.orders", Name: "orders", Domain: "sales", Version: "1.0.0",
-		Status: catalog.StatusActive, Classification: "internal",
-		OutputPorts: map[string]catalog.OutputPort{
-			"events": {Type: "stream", Location: "kafka://orders", Access: catalog.Access{Visibility: catalog.VisibilityPublic},
-				Schema: map[string]catalog.Field{"id": {Type: "string", Required: true}, "amount": {Type: "number"}}},
-		},
-	}
-	c.Meta["sales.orders"] = ProductMeta{CreatedSerial: 1, UpdatedSerial: 1}
-	return c
-}
-
-func entry(user string, serial int64) Entry {
-	return Entry{
-		Serial:  serial,
-		Time:    time.Date(2026, 3, 1, 12, 0, 0, 0, time.FixedZone("CET", 3600)),
-		User:    user,
-		Sources: map[string]catalog.Source{"sales": {Path: "domains/sales", Commit: "abc123"}},
-		Summary: Summary{Create: 1},
-	}
+	path := filepath.Join(t.TempDir(), ".meshc", "catalog.json")
+	return testStore{Open(path), path}
 }
 
 // write takes the lock, writes c at expectSerial and unlocks.
-func write(t *testing.T, s *File, c *Catalog, expectSerial int64) error {
+func write(t *testing.T, s testStore, c *state.Catalog, expectSerial int64) error {
 	t.Helper()
 	l, err := s.Lock(t.Context(), "test")
 	if err != nil {
@@ -68,7 +42,7 @@ func write(t *testing.T, s *File, c *Catalog, expectSerial int64) error {
 	return l.Write(t.Context(), c, expectSerial)
 }
 
-func read(t *testing.T, s *File) *Catalog {
+func read(t *testing.T, s testStore) *state.Catalog {
 	t.Helper()
 	c, err := s.Read(t.Context())
 	if err != nil {
@@ -79,8 +53,8 @@ func read(t *testing.T, s *File) *Catalog {
 
 func TestReadMissing(t *testing.T) {
 	c := read(t, newStore(t))
-	if c.Serial != 0 || c.Lineage != "" || c.FormatVersion != FormatVersion {
-		t.Errorf("Read of missing file = serial %d lineage %q format %q; want 0, \"\", %q", c.Serial, c.Lineage, c.FormatVersion, FormatVersion)
+	if c.Serial != 0 || c.Lineage != "" || c.FormatVersion != state.FormatVersion {
+		t.Errorf("Read of missing file = serial %d lineage %q format %q; want 0, \"\", %q", c.Serial, c.Lineage, c.FormatVersion, state.FormatVersion)
 	}
 	if c.Domains == nil || c.Products == nil || c.Meta == nil {
 		t.Errorf("Read of missing file has nil maps: %+v", c)
@@ -89,8 +63,8 @@ func TestReadMissing(t *testing.T) {
 
 func TestWriteReadRoundTrip(t *testing.T) {
 	s := newStore(t)
-	c := sample()
-	c.History = append(c.History, entry("alice", 1))
+	c := statetest.Sample()
+	c.History = append(c.History, statetest.Entry("alice", 1))
 	if err := write(t, s, c, 0); err != nil {
 		t.Fatalf("first Write: %v", err)
 	}
@@ -118,7 +92,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 	if p := got.Products["sales.orders"]; p == nil || p.OutputPorts["events"].Schema["id"].Type != "string" {
 		t.Errorf("product not round-tripped: %+v", p)
 	}
-	if len(got.History) != 1 || !got.History[0].Time.Equal(entry("", 0).Time) || got.History[0].Time.Location() != time.UTC {
+	if len(got.History) != 1 || !got.History[0].Time.Equal(statetest.Entry("", 0).Time) || got.History[0].Time.Location() != time.UTC {
 		t.Errorf("history not round-tripped in UTC: %+v", got.History)
 	}
 
@@ -144,21 +118,21 @@ func TestWriteReadRoundTrip(t *testing.T) {
 
 func TestWriteCompareAndSwap(t *testing.T) {
 	s := newStore(t)
-	c := sample()
+	c := statetest.Sample()
 	if err := write(t, s, c, 0); err != nil {
 		t.Fatal(err)
 	}
 	// Two writers read serial 1; the first to write wins.
 	a, b := read(t, s), read(t, s)
-	a.History = append(a.History, entry("alice", 2))
-	b.History = append(b.History, entry("bob", 2))
+	a.History = append(a.History, statetest.Entry("alice", 2))
+	b.History = append(b.History, statetest.Entry("bob", 2))
 	if err := write(t, s, a, 1); err != nil {
 		t.Fatalf("first writer: %v", err)
 	}
 	err := write(t, s, b, 1)
-	var stale *StaleError
+	var stale *state.StaleError
 	if !errors.As(err, &stale) || stale.Live != 2 || stale.Expected != 1 {
-		t.Fatalf("second writer: err = %v; want *StaleError{Live: 2, Expected: 1}", err)
+		t.Fatalf("second writer: err = %v; want *state.StaleError{Live: 2, Expected: 1}", err)
 	}
 	if b.Serial != 1 {
 		t.Errorf("failed Write changed the caller's serial to %d", b.Serial)
@@ -174,13 +148,13 @@ func TestWriteCompareAndSwap(t *testing.T) {
 
 func TestWriteLineageMismatchIsStale(t *testing.T) {
 	s := newStore(t)
-	mine := sample()
+	mine := statetest.Sample()
 	if err := write(t, s, mine, 0); err != nil {
 		t.Fatal(err)
 	}
 	// Someone replaces the catalog by another one at the same serial.
 	other := newStore(t)
-	if err := write(t, other, sample(), 0); err != nil {
+	if err := write(t, other, statetest.Sample(), 0); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(other.Path)
@@ -192,9 +166,9 @@ func TestWriteLineageMismatchIsStale(t *testing.T) {
 	}
 
 	err = write(t, s, mine, 1)
-	var stale *StaleError
+	var stale *state.StaleError
 	if !errors.As(err, &stale) || stale.Live != 1 || stale.Expected != 1 || stale.ExpectedLineage != mine.Lineage || stale.LiveLineage == mine.Lineage {
-		t.Fatalf("Write over another lineage: err = %#v; want *StaleError naming both lineages", err)
+		t.Fatalf("Write over another lineage: err = %#v; want *state.StaleError naming both lineages", err)
 	}
 	if !strings.Contains(err.Error(), "lineage") {
 		t.Errorf("message %q does not mention the lineage", err)
@@ -208,7 +182,7 @@ func TestLockExclusive(t *testing.T) {
 	s := newStore(t)
 	var (
 		wg     sync.WaitGroup
-		locks  [2]Lock
+		locks  [2]state.Lock
 		errs   [2]error
 		start  = make(chan struct{})
 		owners = [2]string{"alice@host (meshc apply)", "bob@host (meshc apply)"}
@@ -235,12 +209,12 @@ func TestLockExclusive(t *testing.T) {
 		t.Fatalf("no Lock succeeded: %v; %v", errs[0], errs[1])
 	}
 	lost := 1 - won
-	var locked *LockedError
+	var locked *state.LockedError
 	if !errors.As(errs[lost], &locked) {
-		t.Fatalf("losing Lock: err = %v; want *LockedError", errs[lost])
+		t.Fatalf("losing Lock: err = %v; want *state.LockedError", errs[lost])
 	}
 	if locked.Who != owners[won] || locked.PID != os.Getpid() || locked.Time.IsZero() {
-		t.Errorf("LockedError = %+v; want holder %q, pid %d and a time", locked, owners[won], os.Getpid())
+		t.Errorf("state.LockedError = %+v; want holder %q, pid %d and a time", locked, owners[won], os.Getpid())
 	}
 	if msg := errs[lost].Error(); !strings.Contains(msg, owners[won]) || !strings.Contains(msg, "remove "+s.Path+".lock") {
 		t.Errorf("message %q does not name the holder and how to remove the lock", msg)
@@ -255,7 +229,7 @@ func TestLockExclusive(t *testing.T) {
 	if err := locks[won].Unlock(); err != nil {
 		t.Errorf("second Unlock: %v", err)
 	}
-	if err := locks[won].Write(t.Context(), New(), 0); err == nil {
+	if err := locks[won].Write(t.Context(), state.New(), 0); err == nil {
 		t.Errorf("Write after Unlock succeeded")
 	}
 	l, err := s.Lock(t.Context(), owners[lost])
@@ -279,12 +253,12 @@ func TestLockFromDeadProcessIsReported(t *testing.T) {
 	}
 
 	_, err := s.Lock(t.Context(), "dave")
-	var locked *LockedError
+	var locked *state.LockedError
 	if !errors.As(err, &locked) {
-		t.Fatalf("Lock: err = %v; want *LockedError", err)
+		t.Fatalf("Lock: err = %v; want *state.LockedError", err)
 	}
 	if locked.Who != "carol@ci (meshc apply)" || locked.PID != 999999 || locked.Host != "ci-7" || !locked.Time.Equal(since) {
-		t.Errorf("LockedError = %+v; want carol's lock", locked)
+		t.Errorf("state.LockedError = %+v; want carol's lock", locked)
 	}
 	want := "locked (file " + s.Path + ".lock) by carol@ci (meshc apply) (pid 999999 on ci-7 since 2026-01-02T03:04:05Z); if no apply is running, remove " + s.Path + ".lock"
 	if !strings.HasSuffix(err.Error(), want) {
@@ -305,9 +279,9 @@ func TestLockFileUnreadable(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := s.Lock(t.Context(), "dave")
-	var locked *LockedError
+	var locked *state.LockedError
 	if !errors.As(err, &locked) || !strings.Contains(err.Error(), "unknown holder") || !strings.Contains(err.Error(), "remove "+s.Path+".lock") {
-		t.Fatalf("Lock over an empty lock file: err = %v; want *LockedError by an unknown holder with a hint", err)
+		t.Fatalf("Lock over an empty lock file: err = %v; want *state.LockedError by an unknown holder with a hint", err)
 	}
 }
 
@@ -325,7 +299,7 @@ func TestUnlockLeavesBrokenLockAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := l.Write(t.Context(), sample(), 0); err == nil {
+	if err := l.Write(t.Context(), statetest.Sample(), 0); err == nil {
 		t.Errorf("Write under a broken lock succeeded")
 	}
 	if _, err := os.Stat(s.Path); !errors.Is(err, os.ErrNotExist) {
@@ -340,71 +314,4 @@ func TestUnlockLeavesBrokenLockAlone(t *testing.T) {
 	if err := bob.Unlock(); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// TestConcurrentApplies runs applies that race for the lock and retry when
-// they lose; every one must land, none may overwrite another.
-func TestConcurrentApplies(t *testing.T) {
-	const n = 12
-	s := newStore(t)
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	for i := range n {
-		wg.Go(func() { errs[i] = apply(t.Context(), s, fmt.Sprintf("user%02d", i)) })
-	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Errorf("apply %d: %v", i, err)
-		}
-	}
-
-	c := read(t, s)
-	if c.Serial != n || len(c.History) != n {
-		t.Fatalf("after %d applies: serial %d, %d history entries; want %d and %d", n, c.Serial, len(c.History), n, n)
-	}
-	users := map[string]bool{}
-	for i, e := range c.History {
-		if e.Serial != int64(i+1) {
-			t.Errorf("history[%d].Serial = %d; want %d", i, e.Serial, i+1)
-		}
-		users[e.User] = true
-	}
-	if len(users) != n {
-		t.Errorf("history has %d distinct users; want %d: %+v", len(users), n, c.History)
-	}
-	if _, err := os.Stat(s.Path + ".lock"); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("lock file left behind: %v", err)
-	}
-}
-
-// apply is one apply's Lock→Read→Write→Unlock, retried while another holds
-// the lock or wrote first.
-func apply(ctx context.Context, s Store, user string) error {
-	var err error
-	for range 5000 {
-		err = applyOnce(ctx, s, user)
-		var locked *LockedError
-		var stale *StaleError
-		if !errors.As(err, &locked) && !errors.As(err, &stale) {
-			return err
-		}
-		time.Sleep(time.Duration(rand.IntN(1000)+100) * time.Microsecond)
-	}
-	return fmt.Errorf("gave up: %w", err)
-}
-
-func applyOnce(ctx context.Context, s Store, user string) (err error) {
-	l, err := s.Lock(ctx, user)
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, l.Unlock()) }()
-	c, err := s.Read(ctx)
-	if err != nil {
-		return err
-	}
-	serial := c.Serial
-	c.History = append(c.History, Entry{Serial: serial + 1, Time: time.Now(), User: user, Summary: Summary{Update: 1}})
-	return l.Write(ctx, c, serial)
 }

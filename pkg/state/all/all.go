@@ -1,0 +1,5 @@
+package all
+
+import (
+	_ "github.com/meshc-dev/meshc/pkg/state/file"
+)

@@ -1,0 +1,39 @@
+package file
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/meshc-dev/meshc/pkg/state"
+	"github.com/meshc-dev/meshc/pkg/state/statetest"
+)
+
+func TestConformance(t *testing.T) {
+	statetest.Run(t, func(t *testing.T) statetest.Storage {
+		path := filepath.Join(t.TempDir(), ".meshc", "catalog.json")
+		return statetest.Storage{
+			Open: func() state.Backend { return New(path) },
+			Plant: func(data []byte) {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Raw: func() []byte {
+				data, err := os.ReadFile(path)
+				if errors.Is(err, fs.ErrNotExist) {
+					return nil
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				return data
+			},
+		}
+	})
+}

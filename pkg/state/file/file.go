@@ -1,0 +1,150 @@
+package file
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	"github.com/meshc-dev/meshc/pkg/state"
+)
+
+// Backend is the catalog as one JSON file, guarded by a lock file next to
+// it (<Path>.lock).
+type Backend struct {
+	Path string
+}
+
+var _ state.Backend = (*Backend)(nil)
+
+// New returns the file backend for the catalog at path.
+func New(path string) *Backend { return &Backend{Path: path} }
+
+// Open returns the Store of the catalog file at path.
+func Open(path string) state.Store { return state.NewStore(New(path)) }
+
+// Describe names the backend and its file, e.g. "file .meshc/catalog.json".
+func (b *Backend) Describe() string { return "file " + b.Path }
+
+// Read returns the catalog in the file, or nil if there is no file yet.
+func (b *Backend) Read(ctx context.Context) (*state.Catalog, error) {
+	data, err := os.ReadFile(b.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read live catalog: %w", err)
+	}
+	c, err := state.Decode(data)
+	if ce, ok := errors.AsType[*state.CorruptError](err); ok {
+		ce.Path = b.Path
+	}
+	return c, err
+}
+
+// session is a lock held on a Backend through its lock file.
+type session struct {
+	b       *Backend
+	path    string // the lock file
+	content []byte // what we wrote to it, to know it is still ours
+
+	mu       sync.Mutex
+	released bool
+}
+
+// Read reads the file under the lock, after checking the lock is still ours.
+func (s *session) Read(ctx context.Context) (*state.Catalog, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.held(); err != nil {
+		return nil, err
+	}
+	return s.b.Read(ctx)
+}
+
+// Replace writes next over the file atomically. No one but the lock's
+// holder writes the file, so it is still prev if the lock is still ours.
+func (s *session) Replace(ctx context.Context, prev, next *state.Catalog) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.held(); err != nil {
+		return err
+	}
+	data, err := state.Encode(next)
+	if err != nil {
+		return err
+	}
+	if err := writeAtomic(s.b.Path, data); err != nil {
+		return fmt.Errorf("write live catalog: %w", err)
+	}
+	return nil
+}
+
+// held reports an error unless the lock is held and its file is still ours.
+func (s *session) held() error {
+	if s.released {
+		return fmt.Errorf("live catalog %s: the lock was already released", s.b.Path)
+	}
+	if err := s.stillOurs(); err != nil {
+		return fmt.Errorf("live catalog %s: %w", s.b.Path, err)
+	}
+	return nil
+}
+
+// writeAtomic replaces path with data so that readers see the old or the
+// new file, never a mix, even across a crash: temp file in the same
+// directory, fsync, rename, fsync the directory. An existing file keeps its
+// permissions; a new one is 0644.
+func writeAtomic(path string, data []byte) (err error) {
+	perm := fs.FileMode(0o644)
+	if fi, err := os.Stat(path); err == nil {
+		perm = fi.Mode().Perm()
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err := tmp.Write(data); err != nil {
+		return err
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	syncDir(dir)
+	return nil
+}
+
+// syncDir makes a rename in dir durable. It is best effort: the new file is
+// already in place, and some systems (Windows, some network filesystems)
+// cannot sync a directory; failing now would report a write that happened.
+func syncDir(dir string) {
+	if runtime.GOOS == "windows" {
+		return
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return
+	}
+	d.Sync()
+	d.Close()
+}
