@@ -241,7 +241,7 @@ func applyPlanned(ctx context.Context, e *Env, c *common, pl *planned, fresh, au
 	serial, err := apply(ctx, e, pl.store, p)
 	var stale *plan.StaleError
 	if errors.As(err, &stale) {
-		d := diag.Errorf("stale-plan", "%v", err)
+		d := stale.Diagnostic()
 		p.Diagnostics = append(p.Diagnostics, d)
 		if c.format == "json" {
 			render.JSON(e.Stdout, applyResult{Applied: false, Diagnostics: diag.Diagnostics{d}})
