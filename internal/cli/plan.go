@@ -54,7 +54,7 @@ func makePlan(ctx context.Context, e *Env, c *common, tolerant bool) (*planned, 
 	})
 	p.Diagnostics = append(p.Diagnostics, res.Diagnostics...)
 	p.Diagnostics.Sort()
-	p.Diagnostics = diag.Waive(p.Diagnostics.Compact(), cfg.Waivers, e.Now())
+	p.Diagnostics = waive(e, cfg, p.Diagnostics.Compact(), res.WaiverScope(live.Products))
 	return &planned{cfg: cfg, store: st, live: live, plan: p}, nil
 }
 

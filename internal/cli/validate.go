@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 
-	"github.com/meshc-dev/meshc/pkg/diag"
 	"github.com/meshc-dev/meshc/pkg/render"
 )
 
@@ -24,7 +23,7 @@ func runValidate(ctx context.Context, e *Env, args []string) int {
 		return e.fail(err)
 	}
 	res := l.res
-	res.Diagnostics = diag.Waive(res.Diagnostics, l.cfg.Waivers, e.Now())
+	res.Diagnostics = waive(e, l.cfg, res.Diagnostics, res.WaiverScope(liveProducts(ctx, l)))
 	v := render.NewValidation(len(res.Mesh.Domains), len(res.Mesh.Products), res.Diagnostics)
 	if c.format == "json" {
 		err = render.JSON(e.Stdout, v)
