@@ -12,7 +12,6 @@ import (
 	"github.com/meshc-dev/meshc/pkg/config"
 	"github.com/meshc-dev/meshc/pkg/mesh"
 	"github.com/meshc-dev/meshc/pkg/render"
-	"github.com/meshc-dev/meshc/pkg/rule"
 )
 
 // TestRules runs each fixture of testdata/rules: a txtar archive of files
@@ -28,7 +27,8 @@ func TestRules(t *testing.T) {
 	})
 }
 
-func diagnose(t *testing.T, cfgPath string) string {
+// load loads the mesh of the mesh.cue at cfgPath.
+func load(t *testing.T, cfgPath string) *mesh.Result {
 	t.Helper()
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
@@ -38,9 +38,15 @@ func diagnose(t *testing.T, cfgPath string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return res
+}
+
+func diagnose(t *testing.T, cfgPath string) string {
+	t.Helper()
+	res := load(t, cfgPath)
 	var b strings.Builder
 	for _, d := range res.Diagnostics {
-		registered(t, d.Code, d.Rule)
+		fixture.Registered(t, d.Code, d.Rule)
 		b.WriteString(string(d.Severity) + " " + render.DiagnosticLine(d) + "\n")
 	}
 	return b.String()
@@ -51,16 +57,5 @@ func diagnose(t *testing.T, cfgPath string) string {
 func TestBaseIsValid(t *testing.T) {
 	if got := diagnose(t, "testdata/base/mesh.cue"); got != "" {
 		t.Errorf("base mesh is not clean:\n%s", got)
-	}
-}
-
-// registered fails t for each non-empty id that is not a registered rule:
-// every code a fixture emits is documented by `meshc rules`.
-func registered(t *testing.T, ids ...string) {
-	t.Helper()
-	for _, id := range ids {
-		if _, ok := rule.Lookup(id); id != "" && !ok {
-			t.Errorf("emitted %q, which is not a registered rule", id)
-		}
 	}
 }

@@ -1,7 +1,6 @@
 package mesh_test
 
 import (
-	"context"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -9,8 +8,6 @@ import (
 
 	"github.com/meshc-dev/meshc/internal/fixture"
 	"github.com/meshc-dev/meshc/pkg/catalog"
-	"github.com/meshc-dev/meshc/pkg/config"
-	"github.com/meshc-dev/meshc/pkg/mesh"
 )
 
 // TestWaiverScope checks what a waiver may name in a real mesh: declared
@@ -28,14 +25,7 @@ domains: {
 	empty:     {path: "./domains/empty"}
 }
 `))
-	cfg, err := config.Load(filepath.Join(dir, "mesh.cue"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := mesh.Load(context.Background(), cfg, mesh.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := load(t, filepath.Join(dir, "mesh.cue"))
 
 	s := res.WaiverScope(map[string]*catalog.Product{"orders.legacy": {}})
 	if want := []string{"customers", "empty", "orders"}; !slices.Equal(s.Domains, want) {

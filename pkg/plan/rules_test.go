@@ -16,7 +16,6 @@ import (
 	"github.com/meshc-dev/meshc/pkg/diag"
 	"github.com/meshc-dev/meshc/pkg/mesh"
 	"github.com/meshc-dev/meshc/pkg/plan"
-	"github.com/meshc-dev/meshc/pkg/rule"
 	"github.com/meshc-dev/meshc/pkg/state"
 )
 
@@ -51,11 +50,11 @@ func TestRules(t *testing.T) {
 		p.Diagnostics.Sort()
 		for _, c := range p.Changes {
 			for _, br := range c.Breaking {
-				registered(t, br.Rule)
+				fixture.Registered(t, br.Rule)
 			}
 		}
 		for _, d := range p.Diagnostics {
-			registered(t, d.Code, d.Rule)
+			fixture.Registered(t, d.Code, d.Rule)
 		}
 		return describe(p)
 	})
@@ -126,15 +125,4 @@ func show(v any) string {
 		return fmt.Sprintf("%q", s)
 	}
 	return fmt.Sprint(v)
-}
-
-// registered fails t for each non-empty id that is not a registered rule:
-// every rule a fixture reports is documented by `meshc rules`.
-func registered(t *testing.T, ids ...string) {
-	t.Helper()
-	for _, id := range ids {
-		if _, ok := rule.Lookup(id); id != "" && !ok {
-			t.Errorf("emitted %q, which is not a registered rule", id)
-		}
-	}
 }
