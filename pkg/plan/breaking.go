@@ -87,8 +87,8 @@ No version bump makes a removal safe: the lifecycle rules block it instead
 (lifecycle-removal: deprecate, then retire, before removing;
 lifecycle-consumers: nothing may still consume it). Fix it by deprecating the
 product with a sunset and a replacement, retiring it once its consumers have
-moved, and removing it after that. A draft or retired product is removed
-without notice.`,
+moved, and removing it after that. A proposed, draft or retired product is
+removed without notice.`,
 }, productRemoved)
 
 func productRemoved(b, _ *catalog.Product) []Breaking {

@@ -102,7 +102,7 @@ rule and the consumers:
   domains/sales/orders.cue:16:3: breaking-change: field "note" is removed from output port "events" (field-removed): sales.orders is active, so a breaking change needs a major version bump (1.0.0 → 2.0.0); it breaks finance.revenue (@acme/finance)
 
 Bump the major version (version: "2.0.0"), or avoid the breaking change.
-Proposed and draft products may change freely. A waiver of breaking-change
+Proposed, draft and retired products may change freely. A waiver of breaking-change
 accepts every rule of change for the product; a waiver of one rule (e.g.
 field-removed) accepts only that one.`,
 }, versionRule)
@@ -250,8 +250,8 @@ var _ = registerPlan(rule.Rule{
 	Purpose: "a sunset is at least lifecycle.minSunsetDays (default 30) after the product is first deprecated",
 	Explanation: `Consumers of a deprecated product need time to move: its deprecation's
 sunset must be at least lifecycle.minSunsetDays (mesh.cue, default 30) after
-the day the product was first deprecated (today, for a deprecation in this
-plan; the live catalog remembers the day after that).
+the day the product was first deprecated: today for a deprecation in this
+plan, else the day the live catalog recorded when it was applied.
 
   current:  status: "deprecated", deprecation: {sunset: "2026-12-01", reason: "...", replacedBy: "finance.revenue"}
 
