@@ -25,6 +25,7 @@ var forbidden = []struct {
 	{"pkg/", []string{"internal/cli", "cmd/"}, "core packages return values; only the CLI prints"},
 	{"pkg/diag!", []string{"pkg/"}, "diagnostics are a leaf"},
 	{"pkg/fuzzy!", []string{"pkg/"}, "suggestions are a leaf"},
+	{"pkg/rule!", []string{"pkg/catalog", "pkg/check", "pkg/compile", "pkg/config", "pkg/engine", "pkg/github", "pkg/mesh", "pkg/plan", "pkg/render", "pkg/scaffold", "pkg/source", "pkg/state"}, "the rule list is a leaf every stage registers into: it imports only diag and fuzzy"},
 	{"pkg/internal/", []string{"pkg/catalog", "pkg/check", "pkg/compile", "pkg/config", "pkg/engine", "pkg/github", "pkg/mesh", "pkg/plan", "pkg/render", "pkg/scaffold", "pkg/source", "pkg/state"}, "generic helpers sit below every stage that imports them"},
 	{"pkg/render!", []string{"pkg/github", "pkg/scaffold"}, "rendering knows no caller"},
 	{"pkg/github!", []string{"pkg/compile", "pkg/source", "pkg/mesh", "pkg/config"}, "GitHub reporting publishes results; it does not make them"},

@@ -3,35 +3,66 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
+	"text/tabwriter"
 
-	"github.com/meshc-dev/meshc/pkg/check"
-	"github.com/meshc-dev/meshc/pkg/plan"
 	"github.com/meshc-dev/meshc/pkg/render"
+	"github.com/meshc-dev/meshc/pkg/rule"
 )
 
+// runRules lists every registered rule, or explains one: `meshc rules ID`.
 func runRules(_ context.Context, e *Env, args []string) error {
 	fs := e.flags("rules")
 	format := fs.String("format", "text", "output `format`: text|json")
-	if err := fs.parseNone(args); err != nil {
-		return err
-	}
-	type rule struct{ ID, Stage, Purpose string }
-	var rules []rule
-	for _, r := range check.Rules() {
-		rules = append(rules, rule{r.ID, r.Stage, r.Purpose})
-	}
-	for _, r := range plan.Rules() {
-		rules = append(rules, rule{r.ID, r.Stage, r.Purpose})
-	}
-	rules = append(rules, rule{"waiver", "config", "a waiver in mesh.cue has expired while its diagnostics remain"})
-	switch *format {
-	case "json":
-		return render.JSON(e.Stdout, rules)
-	case "text":
-		for _, r := range rules {
-			fmt.Fprintf(e.Stdout, "%-18s %-8s %s\n", r.ID, r.Stage, r.Purpose)
+	fs.checks = append(fs.checks, func() error {
+		e.jsonErrors = *format == "json"
+		if *format != "text" && *format != "json" {
+			return usageError(fmt.Sprintf("unknown --format %q: use text|json", *format))
 		}
 		return nil
+	})
+	ids, err := fs.parse(args)
+	switch {
+	case err != nil:
+		return err
+	case len(ids) > 1:
+		return fs.usageErr("one rule ID at most, got %s", strings.Join(ids, " "))
+	case len(ids) == 1:
+		return explainRule(e, ids[0], *format)
 	}
-	return fs.usageErr("unknown --format %q: use text or json", *format)
+	rules := rule.All()
+	if *format == "json" {
+		return render.JSON(e.Stdout, rules)
+	}
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tCODE\tSTAGE\tPURPOSE")
+	for _, r := range rules {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Code, r.Stage, r.Purpose)
+	}
+	tw.Flush()
+	b.WriteString("\nRun 'meshc rules ID' for a rule's explanation and example.\n")
+	_, err = fmt.Fprint(e.Stdout, b.String())
+	return err
+}
+
+// explainRule prints one rule's explanation.
+func explainRule(e *Env, id, format string) error {
+	r, ok := rule.Lookup(id)
+	if !ok {
+		hint := ": run meshc rules for the list"
+		if s := rule.Suggest(id); s != "" {
+			hint = fmt.Sprintf("; did you mean %s?", s)
+		}
+		return usageError(fmt.Sprintf("no rule %q%s", id, hint))
+	}
+	if format == "json" {
+		view := struct {
+			rule.Rule
+			Explanation string `json:"explanation"`
+		}{r, r.Explanation}
+		return render.JSON(e.Stdout, view)
+	}
+	_, err := fmt.Fprintf(e.Stdout, "%s: %s\n\nStage %s; reported under the code %s.\n\n%s\n", r.ID, r.Purpose, r.Stage, r.Code, r.Explanation)
+	return err
 }

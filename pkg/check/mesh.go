@@ -8,7 +8,26 @@ import (
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/diag"
+	"github.com/meshc-dev/meshc/pkg/rule"
 )
+
+var _ = register(rule.Rule{
+	ID: "cycle", Code: "cycle", Stage: rule.Mesh,
+	Purpose: "products do not consume each other in a cycle (the whole cycle is named)",
+	Explanation: `Products that consume each other, directly or through others, can never be
+built in order: each waits for the other. The cycle is reported once, at the
+input port of its first product, naming every product on it:
+
+  // domains/customers/customers.cue
+  products: customer_profiles: inputPorts: orders: {product: "orders.order_events", port: "events"}
+  // domains/orders/orders.cue
+  products: order_events: inputPorts: checkout: {product: "customers.customer_profiles", port: "profiles"}
+
+  domains/customers/customers.cue:3:42: cycle: products consume each other in a cycle: customers.customer_profiles → orders.order_events → customers.customer_profiles; break it by removing one of these inputs
+
+Fix it by removing one input port of the cycle, or by splitting a product in
+two so that one half no longer needs the other.`,
+}, cycles)
 
 // cycles reports every set of products that consume each other, naming the
 // whole cycle once, at the input port of its first product.
@@ -128,6 +147,25 @@ func sortedUnique(s []string) []string {
 	return slices.Compact(s)
 }
 
+var _ = register(rule.Rule{
+	ID: "ownership", Code: "ownership", Stage: rule.Mesh,
+	Purpose: "a domain declares only its own name and products, and no two domains share a source",
+	Explanation: `meshc sets each domain's name and each product's name and id from mesh.cue,
+so a domain's files can publish only that domain's products. A file that
+claims another name is an error at that field, and so are two domains of
+mesh.cue reading the same directory (each would publish the other's
+products):
+
+  // domains/orders/claim.cue
+  products: order_events: id: "customers.order_events"
+
+  domains/orders/claim.cue:3:29: ownership: products.order_events.id: conflicting values "orders.order_events" and "customers.order_events": meshc sets names and ids from mesh.cue, and domain orders may declare only itself and its own products; remove the field
+
+Fix it by removing the name or id (meshc fills it in), by moving the product
+to its own domain's repository, or by giving each domain its own path in
+mesh.cue.`,
+}, ownership)
+
 // ownership reports domains that share a source directory: each would
 // publish the other's products.
 func ownership(m *Mesh) diag.Diagnostics {
@@ -159,6 +197,24 @@ func sourceString(s catalog.Source) string {
 	}
 	return s.Path
 }
+
+var _ = register(rule.Rule{
+	ID: "duplicate", Code: "duplicate", Stage: rule.Mesh,
+	Purpose: "no two output ports publish to the same location",
+	Explanation: `An output port's location (a table, topic, path or URL) has one owner:
+two ports writing to it would overwrite each other's data and consumers
+could not tell whose it is. The second port, in product id order, is
+reported at its location:
+
+  products: order_events: outputPorts: events: location: "kafka://orders.events.v1"
+  // and in domain customers:
+  products: customer_profiles: outputPorts: copy: location: "kafka://orders.events.v1"
+
+  domains/orders/orders.cue:21:3: duplicate: output port "events" publishes to kafka://orders.events.v1, which port "copy" of customers.customer_profiles publishes to already: each location has one owner
+
+Fix it by giving one of the ports its own location; to share data, consume
+the other product's port through an input port instead.`,
+}, duplicates)
 
 // duplicates reports output ports that publish to the same location.
 func duplicates(m *Mesh) diag.Diagnostics {

@@ -7,7 +7,25 @@ import (
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/diag"
 	"github.com/meshc-dev/meshc/pkg/fuzzy"
+	"github.com/meshc-dev/meshc/pkg/rule"
 )
+
+var _ = register(rule.Rule{
+	ID: "unresolved-input", Code: "unresolved-input", Stage: rule.Mesh,
+	Purpose: "every input port and replacedBy names an existing product and output port",
+	Explanation: `An input port reads one output port of another product, and a deprecation's
+replacedBy names the product that takes over: both must exist in the mesh.
+A misspelt id gets the closest one as a suggestion:
+
+  inputPorts: checkout: {product: "customers.customer_profile", port: "profiles"}
+
+  domains/orders/orders.cue:4:13: unresolved-input: input port "checkout" reads customers.customer_profile, which is not a product of the mesh (did you mean customers.customer_profiles?)
+
+A port that the product does not have is reported with the ports it has. A
+reference to a product that failed the schema, or to a domain that could not
+be evaluated, is not reported: that product's own error explains it. Fix the
+id or port, or remove the input.`,
+}, unresolved)
 
 // unresolved reports input ports and replacements that name no product or
 // no output port.
@@ -59,6 +77,25 @@ func suggest(m *Mesh, id string) string {
 	return ""
 }
 
+var _ = register(rule.Rule{
+	ID: "access", Code: "access", Stage: rule.Mesh,
+	Purpose: "a product consumes only ports whose access allows its domain",
+	Explanation: `An output port's access says who may read it: public (every domain),
+domain (its own domain only) or restricted (its domain and the domains in
+allow). A product of another domain consuming it is an error at its input
+port, naming the owners to ask:
+
+  // domains/customers: outputPorts: profiles: access: {visibility: "restricted", allow: ["finance"]}
+  // domains/orders:
+  inputPorts: checkout: {product: "customers.customer_profiles", port: "profiles"}
+
+  domains/orders/orders.cue:17:14: access: input port "checkout" reads customers.customer_profiles port "profiles", which is restricted to customers, finance: ask its owners (@acme/customers) to allow domain orders
+
+Fix it by asking the owners to add your domain to allow, or by reading a
+port that is open to you. While the request is pending, a waiver in mesh.cue
+can accept it: {rule: "access", product: "orders.order_events", reason: "...", expires: "..."}.`,
+}, access)
+
 // access reports consumers whose domain a port's access does not allow.
 func access(m *Mesh) diag.Diagnostics {
 	var ds diag.Diagnostics
@@ -87,6 +124,22 @@ func access(m *Mesh) diag.Diagnostics {
 	}
 	return ds
 }
+
+var _ = register(rule.Rule{
+	ID: "lifecycle", Code: "lifecycle", Stage: rule.Mesh,
+	Purpose: "nothing consumes a retired product; consuming a deprecated one warns with its sunset date",
+	Explanation: `A retired product is no longer maintained: consuming it is an error. A
+deprecated product still works until its sunset: consuming it is a warning
+with the date and, when the producer named one, the replacement:
+
+  domains/orders/orders.cue:4:2: lifecycle: warning: input port "old" reads customers.old_profiles, which is deprecated, sunset 2030-06-30: move to customers.customer_profiles
+  domains/orders/orders.cue:5:2: lifecycle: input port "ancient" reads customers.ancient_profiles, which is retired: move to another source
+
+Fix it by moving the input port to the replacement. The plan's lifecycle
+rules (lifecycle-order, lifecycle-removal, lifecycle-consumers,
+lifecycle-sunset) report under the same code, so a waiver of "lifecycle"
+covers them too; waive one of them by its own ID.`,
+}, lifecycle)
 
 // lifecycle reports consumers of retired and deprecated products.
 func lifecycle(m *Mesh) diag.Diagnostics {

@@ -1,21 +1,28 @@
 package check
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/diag"
+	"github.com/meshc-dev/meshc/pkg/rule"
 )
 
-// Rule is one check with a stable ID.
+// Rule is one mesh rule: its registered description and its check.
 type Rule struct {
-	ID      string
-	Purpose string
-	// Stage is where the rule is enforced: "compile" (CUE evaluation),
-	// "mesh" (this package) or "plan" (the diff against the live catalog).
-	Stage string
-	// Check runs the rule; nil for rules enforced elsewhere.
+	rule.Rule
 	Check func(*Mesh) diag.Diagnostics `json:"-"`
+}
+
+// rules are the mesh rules, in the order they registered.
+var rules []Rule
+
+// register registers r in the rule list with check as its handler; every
+// mesh rule does so next to its handler.
+func register(r rule.Rule, check func(*Mesh) diag.Diagnostics) rule.Rule {
+	rules = append(rules, Rule{Rule: rule.Register(r), Check: check})
+	return r
 }
 
 // Mesh is what the mesh rules look at.
@@ -36,29 +43,15 @@ func (m *Mesh) known(id string) bool {
 	return m.Invalid[id] || m.Failed[domain]
 }
 
-// Rules returns every mesh-level rule, in a stable order. Codes emitted by
-// compilation are listed too, so that `meshc rules` documents every code.
-func Rules() []Rule {
-	return []Rule{
-		{ID: "schema", Stage: "compile", Purpose: "every domain's CUE is valid and satisfies the platform schema and policies"},
-		{ID: "source", Stage: "compile", Purpose: "every domain's directory holds one CUE package"},
-		{ID: "ownership", Stage: "mesh", Purpose: "a domain declares only its own name and products, and no two domains share a source", Check: ownership},
-		{ID: "unresolved-input", Stage: "mesh", Purpose: "every input port and replacedBy names an existing product and output port", Check: unresolved},
-		{ID: "cycle", Stage: "mesh", Purpose: "products do not consume each other in a cycle", Check: cycles},
-		{ID: "access", Stage: "mesh", Purpose: "a product consumes only ports whose access allows its domain", Check: access},
-		{ID: "lifecycle", Stage: "mesh", Purpose: "nothing consumes a retired product; consuming a deprecated one warns with its sunset date", Check: lifecycle},
-		{ID: "duplicate", Stage: "mesh", Purpose: "no two output ports publish to the same location", Check: duplicates},
-	}
-}
+// Rules returns the mesh rules with their checks. rule.All lists them
+// among every other stage's rules.
+func Rules() []Rule { return slices.Clone(rules) }
 
 // Run runs every mesh rule and returns their diagnostics, sorted.
 func Run(m *Mesh) diag.Diagnostics {
-
 	var ds diag.Diagnostics
-	for _, r := range Rules() {
-		if r.Check != nil {
-			ds = append(ds, r.Check(m)...)
-		}
+	for _, r := range rules {
+		ds = append(ds, r.Check(m)...)
 	}
 	ds.Sort()
 	return ds.Compact()

@@ -19,6 +19,7 @@ import (
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/diag"
 	"github.com/meshc-dev/meshc/pkg/internal/cueerr"
+	"github.com/meshc-dev/meshc/pkg/rule"
 	"github.com/meshc-dev/meshc/pkg/source"
 )
 
@@ -317,6 +318,29 @@ func decode(v cue.Value, into any) error {
 	return json.Unmarshal(b, into)
 }
 
+var _ = rule.Register(rule.Rule{
+	ID: "schema", Code: "schema", Stage: rule.Compile,
+	Purpose: "every domain's CUE is valid and satisfies the platform schema and policies",
+	Explanation: `Each domain's files are unified with the platform schema (cue/product.cue)
+and the platform's policies; every conflict, missing field, misspelt field or
+invalid value is an error at the user's own line, with the schema's reason.
+mesh.cue and the policy files are checked the same way, under the same code.
+
+  products: refunds: {
+  	version: "1.0"
+  	status:  "actve"
+  	outputPort: x: {}
+  }
+
+  domains/orders/more.cue:6:18: schema: products.refunds.version: invalid value "1.0": must be a semantic version MAJOR.MINOR.PATCH, e.g. "1.4.0"
+  domains/orders/more.cue:7:18: schema: products.refunds.status: invalid value "actve": must be one of proposed, draft, active, deprecated, retired
+  domains/orders/more.cue:9:14: schema: products.refunds.outputPort.x: field not allowed; did you mean outputPorts?
+
+Every problem of a domain is reported in one run, and the domain's valid
+products are still checked. Fix the value as the message says; the schema
+is closed, so a field it does not define is an error.`,
+})
+
 // classify gives conflicts with the names meshc injects the ownership code:
 // a domain's files may not claim another domain's name or products.
 func classify(path []string, msg string) string {
@@ -336,6 +360,21 @@ func schemaError(d *source.Domain, err error) diag.Diagnostic {
 	de.Domain = d.Name
 	return de.At(diag.Pos{File: d.Dir})
 }
+
+var _ = rule.Register(rule.Rule{
+	ID: "source", Code: "source", Stage: rule.Compile,
+	Purpose: "every domain's directory holds one CUE package",
+	Explanation: `A domain's path in mesh.cue must hold the .cue files of exactly one CUE
+package. An empty or misplaced directory, or files of two packages, is an
+error at the directory, and the domain is left out of the plan (its products
+stay as the live catalog has them):
+
+  domains/empty: source: no .cue files of one package in domains/empty: add the domain's CUE files or fix its path in mesh.cue
+  domains/orders: source: found packages "orders" (orders.cue) and "billing" (other.cue) in "."
+
+Fix the path in mesh.cue, or give every file of the domain the same
+package clause (package orders).`,
+})
 
 // loadError reports a domain directory that is not one CUE package.
 func loadError(inst *build.Instance, d *source.Domain, o cueerr.Options) diag.Diagnostics {

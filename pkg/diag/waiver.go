@@ -5,6 +5,9 @@ import (
 	"time"
 )
 
+// WaiverCode is the code of diagnostics about waivers themselves.
+const WaiverCode = "waiver"
+
 // Waiver accepts the diagnostics of one rule, for a product or a domain,
 // until a date, for a stated reason: the way out for a known exception that
 // must not block everyone else (mesh.cue's waivers).
@@ -57,7 +60,7 @@ func Waive(ds Diagnostics, ws []Waiver, today time.Time) Diagnostics {
 	for i := range ws {
 		if expired[i] {
 			w := ws[i]
-			out = append(out, Warningf("waiver", "the waiver of %s for %s expired on %s, so its diagnostics count again: fix them or extend the waiver",
+			out = append(out, Warningf(WaiverCode, "the waiver of %s for %s expired on %s, so its diagnostics count again: fix them or extend the waiver",
 				w.Rule, w.Product+w.Domain, w.Expires).At(w.Pos))
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/meshc-dev/meshc/pkg/config"
 	"github.com/meshc-dev/meshc/pkg/diag"
 	"github.com/meshc-dev/meshc/pkg/mesh"
+	"github.com/meshc-dev/meshc/pkg/rule"
 	"github.com/meshc-dev/meshc/pkg/source"
 	"github.com/meshc-dev/meshc/pkg/state"
 	_ "github.com/meshc-dev/meshc/pkg/state/all" // every backend this meshc has
@@ -145,11 +146,33 @@ func (e *Engine) load(ctx context.Context, withLive, tolerant bool) (*loaded, er
 	return l, nil
 }
 
-// waive applies mesh.cue's waivers to ds: the one place every command's
-// diagnostics pass through.
-func (e *Engine) waive(ds diag.Diagnostics) diag.Diagnostics {
+// waive applies mesh.cue's waivers to ds, the one place every command's
+// diagnostics pass through, and adds an error for each waiver that names
+// an unknown rule, domain or product.
+func (e *Engine) waive(ctx context.Context, l *loaded, ds diag.Diagnostics) diag.Diagnostics {
 	ds.Sort()
-	return diag.Waive(ds.Compact(), e.cfg.Waivers, e.o.Now())
+	ds = diag.Waive(ds.Compact(), e.cfg.Waivers, e.o.Now())
+	if len(e.cfg.Waivers) > 0 {
+		ds = append(ds, rule.CheckWaivers(e.cfg.Waivers, l.res.WaiverScope(e.liveProducts(ctx, l)))...)
+	}
+	ds.Sort()
+	return ds.Compact()
+}
+
+// liveProducts returns the live catalog's products for the waiver check,
+// reading the catalog when l has not. A command that does not need the
+// live catalog otherwise (validate) does not fail when it cannot be read:
+// it returns nil, and the waivers' products are then not judged (plan
+// judges them).
+func (e *Engine) liveProducts(ctx context.Context, l *loaded) map[string]*catalog.Product {
+	if l.live != nil {
+		return l.live.Products
+	}
+	live, err := e.store.Read(ctx)
+	if err != nil {
+		return nil
+	}
+	return live.Products
 }
 
 // Actor names who applies: MESHC_USER, the GitHub actor in Actions, or

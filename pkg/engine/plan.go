@@ -51,7 +51,7 @@ func (e *Engine) plan(ctx context.Context, reconcile bool) (*Planned, error) {
 		Unknown:       res.Invalid,
 		Drift:         reconcile,
 	})
-	p.Diagnostics = e.waive(append(p.Diagnostics, res.Diagnostics...))
+	p.Diagnostics = e.waive(ctx, l, append(p.Diagnostics, res.Diagnostics...))
 	return &Planned{Plan: p, Live: l.live, Fresh: true}, nil
 }
 

@@ -15,7 +15,7 @@ func (e *Engine) Validate(ctx context.Context) (*result.Validation, error) {
 		return nil, err
 	}
 	m := l.res.Mesh
-	return result.NewValidation(len(m.Domains), len(m.Products), e.waive(l.res.Diagnostics)), nil
+	return result.NewValidation(len(m.Domains), len(m.Products), e.waive(ctx, l, l.res.Diagnostics)), nil
 }
 
 // Graph returns the mesh to draw: the products of the mesh's sources that
@@ -33,5 +33,5 @@ func (e *Engine) Graph(ctx context.Context, live bool) (*catalog.Mesh, diag.Diag
 	if err != nil {
 		return nil, nil, err
 	}
-	return l.res.Mesh, e.waive(l.res.Diagnostics), nil
+	return l.res.Mesh, e.waive(ctx, l, l.res.Diagnostics), nil
 }

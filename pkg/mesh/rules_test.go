@@ -2,7 +2,6 @@ package mesh_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,7 +9,6 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/meshc-dev/meshc/internal/fixture"
-	"github.com/meshc-dev/meshc/pkg/check"
 	"github.com/meshc-dev/meshc/pkg/config"
 	"github.com/meshc-dev/meshc/pkg/mesh"
 	"github.com/meshc-dev/meshc/pkg/render"
@@ -29,7 +27,8 @@ func TestRules(t *testing.T) {
 	})
 }
 
-func diagnose(t *testing.T, cfgPath string) string {
+// load loads the mesh of the mesh.cue at cfgPath.
+func load(t *testing.T, cfgPath string) *mesh.Result {
 	t.Helper()
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
@@ -39,20 +38,18 @@ func diagnose(t *testing.T, cfgPath string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return res
+}
+
+func diagnose(t *testing.T, cfgPath string) string {
+	t.Helper()
+	res := load(t, cfgPath)
 	var b strings.Builder
 	for _, d := range res.Diagnostics {
+		fixture.Registered(t, d.Code, d.Rule)
 		b.WriteString(string(d.Severity) + " " + render.DiagnosticLine(d) + "\n")
 	}
 	return b.String()
-}
-
-// TestEveryRuleHasAFixture keeps the rule list and the fixtures together.
-func TestEveryRuleHasAFixture(t *testing.T) {
-	for _, r := range check.Rules() {
-		if _, err := os.Stat(filepath.Join("testdata/rules", r.ID+".txtar")); err != nil {
-			t.Errorf("rule %s has no fixture testdata/rules/%s.txtar", r.ID, r.ID)
-		}
-	}
 }
 
 // TestBaseIsValid guards the fixtures' premise: the base mesh has no

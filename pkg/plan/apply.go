@@ -6,13 +6,35 @@ import (
 	"time"
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
+	"github.com/meshc-dev/meshc/pkg/diag"
+	"github.com/meshc-dev/meshc/pkg/rule"
 	"github.com/meshc-dev/meshc/pkg/state"
 )
+
+var _ = rule.Register(rule.Rule{
+	ID: "stale-plan", Code: "stale-plan", Stage: rule.Apply,
+	Purpose: "a saved plan is applied only to the live catalog it was made against",
+	Explanation: `meshc plan -out saves a plan with the serial and lineage of the live
+catalog it was made against. Applying it after another apply moved the
+catalog on would overwrite that apply's changes with a plan nobody reviewed
+against them, so meshc apply refuses it (exit 1), and writes nothing:
+
+  $ meshc apply plan.json
+  stale-plan: the plan was made against live catalog serial 1, but it is now at serial 2: run meshc plan again
+
+Make the plan again (meshc plan -out plan.json), review it, and apply that.
+A stale plan cannot be waived.`,
+})
 
 // StaleError is a saved plan whose live catalog has moved on since.
 type StaleError struct {
 	PlanSerial, LiveSerial   int64
 	PlanLineage, LiveLineage string
+}
+
+// Diagnostic reports e under the stale-plan rule.
+func (e *StaleError) Diagnostic() diag.Diagnostic {
+	return diag.Errorf("stale-plan", "%v", e)
 }
 
 func (e *StaleError) Error() string {

@@ -1,70 +1,120 @@
 package plan
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
+	"github.com/meshc-dev/meshc/pkg/rule"
 )
 
-// Rule is one rule of change: a stable ID, what it protects, and its check.
-type Rule struct {
-	ID      string
-	Purpose string
-	// Stage is "plan": these rules compare the desired mesh with the live
-	// catalog.
-	Stage string
+// changeRule is one rule of change: its registered description and the
+// check that finds its breaking changes between a live product (b) and its
+// desired state (a).
+type changeRule struct {
+	rule.Rule
 	check func(b, a *catalog.Product) []Breaking
+	// removal rules judge a removed product (a is nil) instead of an update.
+	removal bool
 }
 
-// Rules returns the rules of change, then the plan's lifecycle rules, in a
-// stable order. A published output port is a promise to consumers:
-// guarantees may be strengthened at any time, weakening one is breaking.
-func Rules() []Rule {
-	rules := []Rule{
-		{ID: "port-removed", Purpose: "an output port is removed", check: portRemoved},
-		{ID: "port-changed", Purpose: "an output port's type, location or format changes", check: portChanged},
-		{ID: "field-removed", Purpose: "a field is removed from an output port's schema", check: fieldRemoved},
-		{ID: "field-renamed", Purpose: "a field is renamed (declared with renamedFrom): consumers must follow", check: fieldRenamed},
-		{ID: "field-type-changed", Purpose: "a field's type changes, except the safe widening integer → number", check: fieldTypeChanged},
-		{ID: "field-optional", Purpose: "a required field becomes optional", check: fieldOptional},
-		{ID: "field-not-unique", Purpose: "a unique field stops being unique", check: fieldNotUnique},
-		{ID: "access-narrowed", Purpose: "a port's access is narrowed (visibility, or a domain taken off allow)", check: accessNarrowed},
-		{ID: "slo-weakened", Purpose: "an SLO is weakened or removed (freshness or latency longer, availability lower, retention shorter)", check: sloWeakened},
-		{ID: "classification-lowered", Purpose: "a product's or field's classification is lowered or removed, or a PII flag removed", check: classificationLowered},
-	}
-	for i := range rules {
-		rules[i].Stage = "plan"
-	}
-	return append(rules, lifecycleRuleList()...)
+// changeRules are the rules of change, in the order they registered.
+var changeRules []changeRule
+
+// registerChange registers r with check as its handler, run on every update
+// of a product; every rule of change does so next to its check.
+func registerChange(r rule.Rule, check func(b, a *catalog.Product) []Breaking) rule.Rule {
+	changeRules = append(changeRules, changeRule{Rule: rule.Register(r), check: check})
+	return r
 }
 
-// breakingChanges runs every rule of change on an update or a delete.
+// registerRemoval registers r with check as its handler, run on every
+// product that is removed.
+func registerRemoval(r rule.Rule, check func(b, a *catalog.Product) []Breaking) rule.Rule {
+	changeRules = append(changeRules, changeRule{Rule: rule.Register(r), check: check, removal: true})
+	return r
+}
+
+// breakingChanges runs every rule of change on an update or a delete. A
+// published output port is a promise to consumers: guarantees may be
+// strengthened at any time, weakening one is breaking.
 func breakingChanges(before, after *catalog.Product) []Breaking {
 	if before == nil {
 		return nil
 	}
-	if after == nil {
-		if !published(before.Status) {
-			return nil
-		}
-		return []Breaking{{Rule: "product-removed", Path: "", Message: "the product is removed"}}
-	}
 	var out []Breaking
-	for _, r := range Rules() {
-		if r.check != nil {
+	for _, r := range changeRules {
+		if r.removal == (after == nil) {
 			out = append(out, r.check(before, after)...)
 		}
 	}
-	slices.SortStableFunc(out, func(x, y Breaking) int { return strings.Compare(x.Path, y.Path) })
+	slices.SortFunc(out, func(x, y Breaking) int {
+		return cmp.Or(strings.Compare(x.Path, y.Path), strings.Compare(x.Rule, y.Rule), strings.Compare(x.Message, y.Message))
+	})
 	return out
+}
+
+// breakingExplanation ends every rule of change's explanation.
+const breakingExplanation = `
+
+A breaking change to an active or deprecated product needs a major version
+bump (rule breaking-change); with the bump it is allowed and reported with
+every consumer it hits, direct and downstream, and its team. Without it, it
+is an error under the code breaking-change, naming this rule. To accept it
+without the bump for a while, waive this rule for the product in mesh.cue:
+
+  waivers: [{rule: "%s", product: "sales.orders", reason: "...", expires: "2027-01-31"}]`
+
+// explainBreaking returns an explanation of rule id: text, then how breaking
+// changes are allowed or waived.
+func explainBreaking(id, text string) string {
+	return text + fmt.Sprintf(breakingExplanation, id)
+}
+
+var _ = registerRemoval(rule.Rule{
+	ID: "product-removed", Code: "breaking-change", Stage: rule.Plan,
+	Purpose: "an active or deprecated product is removed",
+	Explanation: `Removing a published (active or deprecated) product breaks every consumer
+at once. The plan lists it as a breaking change of the delete:
+
+  - sales.orders  (delete)
+      ! breaking: the product is removed (product-removed)
+
+No version bump makes a removal safe: the lifecycle rules block it instead
+(lifecycle-removal: deprecate, then retire, before removing;
+lifecycle-consumers: nothing may still consume it). Fix it by deprecating the
+product with a sunset and a replacement, retiring it once its consumers have
+moved, and removing it after that. A proposed, draft or retired product is
+removed without notice.`,
+}, productRemoved)
+
+func productRemoved(b, _ *catalog.Product) []Breaking {
+	if !published(b.Status) {
+		return nil
+	}
+	return []Breaking{{Rule: "product-removed", Path: "", Message: "the product is removed"}}
 }
 
 func portPath(port string, elems ...string) string {
 	return strings.Join(append([]string{"outputPorts", port}, elems...), ".")
 }
+
+var _ = registerChange(rule.Rule{
+	ID: "port-removed", Code: "breaking-change", Stage: rule.Plan,
+	Purpose: "an output port is removed",
+	Explanation: explainBreaking("port-removed", `Consumers read a product through its output ports: removing one breaks every
+input port that reads it.
+
+  previous: outputPorts: {events: {...}, daily: {...}}
+  current:  outputPorts: {events: {...}}
+
+  domains/sales/orders.cue:10:2: breaking-change: output port "daily" is removed (port-removed): sales.orders is active, so a breaking change needs a major version bump (1.0.0 → 2.0.0); it breaks marketing.campaigns (@acme/marketing)
+
+Keep the port until its consumers have moved, or bump the major version.`),
+}, portRemoved)
 
 func portRemoved(b, a *catalog.Product) []Breaking {
 	var out []Breaking
@@ -75,6 +125,21 @@ func portRemoved(b, a *catalog.Product) []Breaking {
 	}
 	return out
 }
+
+var _ = registerChange(rule.Rule{
+	ID: "port-changed", Code: "breaking-change", Stage: rule.Plan,
+	Purpose: "an output port's type, location or format changes",
+	Explanation: explainBreaking("port-changed", `Consumers connect to a port by its type (table, topic, ...), its location
+and its format: changing any of them disconnects them.
+
+  previous: outputPorts: events: {type: "topic", location: "kafka://sales.orders.v1", format: "avro"}
+  current:  outputPorts: events: {type: "topic", location: "kafka://sales.orders.v2", format: "avro"}
+
+  domains/sales/orders.cue:13:3: breaking-change: output port "events" location changes from "kafka://sales.orders.v1" to "kafka://sales.orders.v2" (port-changed): sales.orders is active, so a breaking change needs a major version bump (1.0.0 → 2.0.0); it breaks finance.revenue (@acme/finance)
+
+Publish the new location as a new port beside the old one, and remove the old
+one with a major version bump once consumers have moved.`),
+}, portChanged)
 
 // ports calls fn for every output port on both sides.
 func ports(b, a *catalog.Product, fn func(name string, bp, ap catalog.OutputPort)) {
@@ -153,6 +218,20 @@ func walkFields(port, prefix string, bs, as map[string]catalog.Field, fn func(st
 	}
 }
 
+var _ = registerChange(rule.Rule{
+	ID: "field-removed", Code: "breaking-change", Stage: rule.Plan,
+	Purpose: "a field is removed from an output port's schema",
+	Explanation: explainBreaking("field-removed", `A consumer that reads a field fails when it disappears, nested fields
+included.
+
+  previous: schema: {order_id: {...}, note: {type: "string", description: "Buyer's note"}}
+  current:  schema: {order_id: {...}}
+
+  domains/sales/orders.cue:16:3: breaking-change: field "note" is removed from output port "events" (field-removed): sales.orders is active, so a breaking change needs a major version bump (1.0.0 → 2.0.0); it breaks finance.revenue (@acme/finance)
+
+Keep the field (it may be documented as unused) or bump the major version.`),
+}, fieldRemoved)
+
 func fieldRemoved(b, a *catalog.Product) []Breaking {
 	var out []Breaking
 	fields(b, a, func(string, fieldPair) {}, func(port, path, name string) {
@@ -160,6 +239,21 @@ func fieldRemoved(b, a *catalog.Product) []Breaking {
 	})
 	return out
 }
+
+var _ = registerChange(rule.Rule{
+	ID: "field-renamed", Code: "breaking-change", Stage: rule.Plan,
+	Purpose: `a field is renamed (renamedFrom: "old" makes a rename one change)`,
+	Explanation: explainBreaking("field-renamed", `A field declared with renamedFrom is matched with its old name, so the plan
+shows one rename rather than a removal and an addition; consumers still have
+to follow the new name.
+
+  previous: schema: note: {type: "string", description: "Buyer's note"}
+  current:  schema: buyer_note: {type: "string", description: "Buyer's note", renamedFrom: "note"}
+
+  domains/sales/orders.cue:20:4: breaking-change: field "note" of output port "events" is renamed to "buyer_note" (field-renamed): sales.orders is active, so a breaking change needs a major version bump (1.0.0 → 2.0.0); it breaks finance.revenue (@acme/finance)
+
+Publish both names for a while, or bump the major version.`),
+}, fieldRenamed)
 
 func fieldRenamed(b, a *catalog.Product) []Breaking {
 	var out []Breaking
@@ -170,6 +264,21 @@ func fieldRenamed(b, a *catalog.Product) []Breaking {
 	}, nil)
 	return out
 }
+
+var _ = registerChange(rule.Rule{
+	ID: "field-type-changed", Code: "breaking-change", Stage: rule.Plan,
+	Purpose: "a field's type changes, except integer → number",
+	Explanation: explainBreaking("field-type-changed", `A consumer parses a field by its type: any change of a field's type, an
+array's items included, breaks it, except widening an integer to a number,
+which every reader of numbers accepts.
+
+  previous: note: {type: "string", ...}
+  current:  note: {type: "object", fields: {...}, ...}
+
+  domains/sales/orders.cue:20:11: breaking-change: field "events.note" changes type from string to object (field-type-changed): sales.orders is active, so a breaking change needs a major version bump (1.0.0 → 2.0.0); it breaks finance.revenue (@acme/finance)
+
+Add a field of the new type beside the old one, or bump the major version.`),
+}, fieldTypeChanged)
 
 // safeWidenings are the type changes no consumer notices.
 var safeWidenings = map[[2]string]bool{{"integer", "number"}: true}
@@ -190,6 +299,35 @@ func fieldName(f fieldPair) string {
 	return strconv.Quote(strings.ReplaceAll(strings.Replace(rest, ".schema.", ".", 1), ".fields.", "."))
 }
 
+var _ = registerChange(rule.Rule{
+	ID: "field-not-unique", Code: "breaking-change", Stage: rule.Plan,
+	Purpose: "a unique field stops being unique",
+	Explanation: explainBreaking("field-not-unique", `A consumer may use a unique field as a key (joins, deduplication): once values
+may repeat, that consumer's results are wrong.
+
+  previous: order_id: {type: "string", required: true, unique: true, ...}
+  current:  order_id: {type: "string", required: true, ...}
+
+  domains/sales/orders.cue:17:4: breaking-change: field "events.order_id" is no longer unique (field-not-unique): sales.orders is active, so a breaking change needs a major version bump (1.0.0 → 2.0.0); it breaks finance.revenue (@acme/finance)
+
+Keep the field unique, add a new key field, or bump the major version.`),
+}, fieldNotUnique)
+
+var _ = registerChange(rule.Rule{
+	ID: "field-optional", Code: "breaking-change", Stage: rule.Plan,
+	Purpose: "a required field becomes optional",
+	Explanation: explainBreaking("field-optional", `A consumer may rely on a required field being present in every record: once
+it is optional, records without it break that consumer. Making an optional
+field required is a strengthening, and allowed.
+
+  previous: amount: {type: "number", required: true, ...}
+  current:  amount: {type: "number", ...}
+
+  domains/sales/orders.cue:18:4: breaking-change: field "events.amount" is no longer required (field-optional): sales.orders is active, so a breaking change needs a major version bump (1.0.0 → 2.0.0); it breaks finance.revenue (@acme/finance)
+
+Keep the field required, or bump the major version.`),
+}, fieldOptional)
+
 var (
 	fieldOptional  = flagDropped("field-optional", "required", func(f catalog.Field) bool { return f.Required })
 	fieldNotUnique = flagDropped("field-not-unique", "unique", func(f catalog.Field) bool { return f.Unique })
@@ -208,6 +346,22 @@ func flagDropped(rule, flag string, get func(catalog.Field) bool) func(b, a *cat
 		return out
 	}
 }
+
+var _ = registerChange(rule.Rule{
+	ID: "access-narrowed", Code: "breaking-change", Stage: rule.Plan,
+	Purpose: "visibility narrows, or a domain leaves allow",
+	Explanation: explainBreaking("access-narrowed", `Visibility goes from widest to narrowest: public, restricted, domain.
+Narrowing it, or taking a domain off a restricted port's allow list, cuts off
+consumers that were allowed to read it.
+
+  previous: access: {visibility: "restricted", allow: ["finance", "marketing"]}
+  current:  access: {visibility: "restricted", allow: ["finance"]}
+
+  domains/sales/orders.cue:27:38: breaking-change: output port "daily" no longer allows domain marketing (access-narrowed): sales.orders is active, so a breaking change needs a major version bump (1.0.0 → 2.0.0); it breaks marketing.campaigns (@acme/marketing)
+
+The consumers cut off also fail the access rule. Agree the change with them
+first, or bump the major version.`),
+}, accessNarrowed)
 
 // visibilityRank orders visibilities from the widest audience.
 var visibilityRank = map[string]int{catalog.VisibilityPublic: 0, catalog.VisibilityRestricted: 1, catalog.VisibilityDomain: 2}
@@ -235,6 +389,22 @@ func accessNarrowed(b, a *catalog.Product) []Breaking {
 	})
 	return out
 }
+
+var _ = registerChange(rule.Rule{
+	ID: "slo-weakened", Code: "breaking-change", Stage: rule.Plan,
+	Purpose: "freshness or latency longer, availability lower, retention shorter, or an SLO removed",
+	Explanation: explainBreaking("slo-weakened", `The SLO is a promise consumers plan around: data at most freshness old,
+answers within latency, availability percent of the time, kept for
+retention. Loosening any of them, or dropping it, is breaking; tightening is
+not.
+
+  previous: slo: {freshness: "15m", availability: 99.9, retention: "30d"}
+  current:  slo: {freshness: "1h", availability: 99.9, retention: "30d"}
+
+  domains/sales/orders.cue:9:8: breaking-change: the freshness SLO weakens from 15m to 1h (slo-weakened): sales.orders is active, so a breaking change needs a major version bump (1.0.0 → 2.0.0); it breaks finance.revenue (@acme/finance), marketing.campaigns (@acme/marketing)
+
+Keep the SLO, or bump the major version.`),
+}, sloWeakened)
 
 func sloWeakened(b, a *catalog.Product) []Breaking {
 	if b.SLO == nil {
@@ -292,6 +462,23 @@ func Duration(s string) int64 {
 	}
 	return 0
 }
+
+var _ = registerChange(rule.Rule{
+	ID: "classification-lowered", Code: "breaking-change", Stage: rule.Plan,
+	Purpose: "a product's or field's classification is lowered, or a PII flag removed",
+	Explanation: explainBreaking("classification-lowered", `Classification (public < internal < confidential < restricted) and the pii
+flag decide how consumers must store and share the data. Lowering them
+tells consumers the data may be handled more loosely than before: that is a
+decision for them too.
+
+  previous: classification: "confidential"
+  current:  classification: "internal"
+
+  domains/sales/orders.cue:8:2: breaking-change: the product's classification is lowered from confidential to internal (classification-lowered): sales.orders is active, so a breaking change needs a major version bump (1.0.0 → 2.0.0); it breaks finance.revenue (@acme/finance), marketing.campaigns (@acme/marketing)
+
+Raising a classification is allowed. Agree a lowering with the consumers, or
+bump the major version.`),
+}, classificationLowered)
 
 // classificationRank orders classifications from the least protected.
 var classificationRank = map[string]int{"": 0, "public": 1, "internal": 2, "confidential": 3, "restricted": 4}

@@ -138,8 +138,7 @@ func Diff(desired *catalog.Mesh, live *state.Catalog, o Options) *Plan {
 			p.Summary.Breaking++
 		}
 		c.Impacted = g.impacted(id, changedPorts(c, before, after))
-		p.Diagnostics = append(p.Diagnostics, versionRule(desired, c, before, after)...)
-		p.Diagnostics = append(p.Diagnostics, lifecycleRules(desired, live, g, c, before, after, o)...)
+		p.Diagnostics = append(p.Diagnostics, judge(&changeContext{desired: desired, live: live, g: g, c: c, before: before, after: after, o: o})...)
 		p.Changes = append(p.Changes, c)
 	}
 	p.Diagnostics.Sort()
