@@ -15,6 +15,7 @@ import (
 func runApply(ctx context.Context, e *Env, args []string) error {
 	fs := e.flags("apply")
 	m, l := fs.mesh(), fs.load(true)
+	lockTimeout := fs.lockTimeout()
 	out := fs.format(render.KindApply, "text", true)
 	github := fs.github()
 	auto := fs.Bool("auto-approve", false, "apply without asking for confirmation")
@@ -29,7 +30,7 @@ func runApply(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	eng, err := e.open(m, l)
+	eng, err := e.open(m, l, *lockTimeout)
 	if err != nil {
 		return err
 	}
@@ -90,7 +91,7 @@ func apply(ctx context.Context, e *Env, eng *engine.Engine, out *output, pl *eng
 	if err := f.Apply(e.Stdout, res, opts); err != nil {
 		return err
 	}
-	if !res.Applied {
+	if !res.Applied && (res.Diagnostics.HasErrors() || res.Plan.Diagnostics.HasErrors()) {
 		return exitStatus(ExitInvalid)
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/meshc-dev/meshc/pkg/config"
 	"github.com/meshc-dev/meshc/pkg/engine"
@@ -274,14 +275,23 @@ func (fs *flagSet) github() *bool {
 	return fs.Bool("github", false, "in GitHub Actions, report to the pull request: comment, check run with annotations, job summary, outputs")
 }
 
+// lockTimeout adds --lock-timeout, for the commands that write the live
+// catalog.
+func (fs *flagSet) lockTimeout() *time.Duration {
+	return fs.Duration("lock-timeout", engine.DefaultLockTimeout, "how long to wait for another apply to release the live catalog's lock (0: fail at once)")
+}
+
 // open opens the engine on the mesh the flags name; l may be nil for
-// commands that load no domains.
-func (e *Env) open(m *meshFlags, l *loadFlags) (*engine.Engine, error) {
+// commands that load no domains, lockTimeout is for those that write.
+func (e *Env) open(m *meshFlags, l *loadFlags, lockTimeout ...time.Duration) (*engine.Engine, error) {
 	o := engine.Options{
 		Config: m.config,
 		State:  cmp.Or(m.state, e.Getenv("MESHC_STATE_URL")),
 		Getenv: e.Getenv,
 		Now:    e.Now,
+	}
+	if len(lockTimeout) > 0 {
+		o.LockTimeout = lockTimeout[0]
 	}
 	if l != nil {
 		o.CacheDir = e.cacheRoot(l.cacheDir)

@@ -15,6 +15,7 @@ import (
 func runReconcile(ctx context.Context, e *Env, args []string) error {
 	fs := e.flags("reconcile")
 	m, l := fs.mesh(), fs.load(false)
+	lockTimeout := fs.lockTimeout()
 	fs.refused["domain"] = "reconcile reads every domain at its ref: --domain does not apply"
 	fs.refused["others"] = fs.refused["domain"]
 	out := fs.format(render.KindReconcile, "text", true)
@@ -31,7 +32,7 @@ func runReconcile(ctx context.Context, e *Env, args []string) error {
 	if err := fs.parseNone(args); err != nil {
 		return err
 	}
-	eng, err := e.open(m, l)
+	eng, err := e.open(m, l, *lockTimeout)
 	if err != nil {
 		return err
 	}
@@ -64,9 +65,14 @@ func reconcileOnce(ctx context.Context, e *Env, eng *engine.Engine, out *output,
 	if err != nil {
 		return err
 	}
-	r, err := eng.Reconcile(ctx, repair && auto)
+	pl, r, err := eng.Drift(ctx)
 	if err != nil {
 		return err
+	}
+	if repair && auto {
+		if r, err = eng.Repair(ctx, pl, r); err != nil {
+			return err
+		}
 	}
 	cfg := eng.Config()
 	f, opts := out.format.(render.ReconcileFormat), out.opts(title("reconcile", cfg))
@@ -84,11 +90,14 @@ func reconcileOnce(ctx context.Context, e *Env, eng *engine.Engine, out *output,
 			fmt.Fprintln(e.Stdout, "Repair cancelled: nothing was changed.")
 			return rep.publish(ctx, e, reconcileStatus(r, detailed), "reconcile", cfg, r.Plan, nil)
 		}
-		if r, err = eng.Repair(ctx, r); err != nil {
+		if r, err = eng.Repair(ctx, pl, r); err != nil {
 			return err
 		}
-		if out.name == "text" {
+		if out.name == "text" && r.Applied {
 			fmt.Fprintf(e.Stdout, "\nDrift repaired: the live catalog is at serial %d.\n", r.Serial)
+		}
+		for _, d := range r.Plan.Diagnostics.Errors() {
+			fmt.Fprintln(e.Stderr, render.DiagnosticLine(d))
 		}
 	}
 	return rep.publish(ctx, e, reconcileStatus(r, detailed), "reconcile", cfg, r.Plan, nil)

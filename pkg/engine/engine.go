@@ -50,6 +50,9 @@ type Options struct {
 	// Actor names who applies, for the history and the lock; empty means
 	// Actor(Getenv).
 	Actor string
+	// LockTimeout is how long an apply waits for the live catalog's lock;
+	// 0 fails at once when another holds it.
+	LockTimeout time.Duration
 }
 
 // Engine runs meshc's commands on one mesh.

@@ -16,6 +16,10 @@ type Planned struct {
 	Live *state.Catalog
 	// Fresh is true for a plan made in this run, false for a saved one.
 	Fresh bool
+
+	// replan plans again against a live catalog another apply changed
+	// since; nil for a plan that must be applied exactly as it is.
+	replan func(ctx context.Context, live *state.Catalog) *plan.Plan
 }
 
 // Plan loads and checks the mesh and diffs it against the live catalog.
@@ -28,11 +32,27 @@ func (e *Engine) Plan(ctx context.Context) (*Planned, error) {
 // plan plans; reconcile is tolerant of unreadable sources and labels
 // drift.
 func (e *Engine) plan(ctx context.Context, reconcile bool) (*Planned, error) {
-	tolerant := reconcile
-	l, err := e.load(ctx, true, tolerant)
+	l, err := e.load(ctx, true, reconcile)
 	if err != nil {
 		return nil, err
 	}
+	pl := e.planAgainst(ctx, l, reconcile)
+	// A merge (a domain from its checkout, the others live) and a repair
+	// are planned again under the lock if another apply wrote first.
+	if reconcile || e.prCheck() {
+		pl.replan = func(ctx context.Context, live *state.Catalog) *plan.Plan {
+			res := l.res
+			if e.prCheck() {
+				res = res.WithOthers(live.Mesh())
+			}
+			return e.planAgainst(ctx, &loaded{res: res, live: live}, reconcile).Plan
+		}
+	}
+	return pl, nil
+}
+
+// planAgainst diffs the loaded mesh against its live catalog.
+func (e *Engine) planAgainst(ctx context.Context, l *loaded, reconcile bool) *Planned {
 	res := l.res
 	keep := map[string]catalog.Keep{}
 	for d := range res.Failed {
@@ -52,7 +72,7 @@ func (e *Engine) plan(ctx context.Context, reconcile bool) (*Planned, error) {
 		Drift:         reconcile,
 	})
 	p.Diagnostics = e.waive(ctx, l, append(p.Diagnostics, res.Diagnostics...))
-	return &Planned{Plan: p, Live: l.live, Fresh: true}, nil
+	return &Planned{Plan: p, Live: l.live, Fresh: true}
 }
 
 // LoadPlan reads a plan saved by `meshc plan -out`, to apply.

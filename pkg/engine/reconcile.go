@@ -3,26 +3,35 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
-	"github.com/meshc-dev/meshc/pkg/plan"
+	"github.com/meshc-dev/meshc/pkg/diag"
 	"github.com/meshc-dev/meshc/pkg/result"
 )
 
 // Reconcile reads every domain at its source and plans against the live
 // catalog, labelling each change with its drift; with repair it applies
-// the plan when it has no errors. A domain whose source cannot be read is
-// left exactly as it is live and named in the result.
+// the plan when it has no errors (see Repair). A domain whose source
+// cannot be read is left exactly as it is live and named in the result.
 func (e *Engine) Reconcile(ctx context.Context, repair bool) (*result.Reconcile, error) {
+	pl, r, err := e.Drift(ctx)
+	if err != nil || !repair {
+		return r, err
+	}
+	return e.Repair(ctx, pl, r)
+}
+
+// Drift is Reconcile's finding: the plan that repairs the drift, and the
+// report of it.
+func (e *Engine) Drift(ctx context.Context) (*Planned, *result.Reconcile, error) {
 	if len(e.o.Local) > 0 {
-		return nil, errors.New("reconcile reads every domain at its ref: --domain does not apply")
+		return nil, nil, errors.New("reconcile reads every domain at its ref: --domain does not apply")
 	}
 	pl, err := e.plan(ctx, true)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p := pl.Plan
 	r := &result.Reconcile{Plan: p}
@@ -31,28 +40,27 @@ func (e *Engine) Reconcile(ctx context.Context, repair bool) (*result.Reconcile,
 			r.Unreadable = append(r.Unreadable, d)
 		}
 	}
-	if !repair {
-		return r, nil
-	}
-	return e.Repair(ctx, r)
+	return pl, r, nil
 }
 
-// Repair applies a reconcile's plan, when it has no errors and changes
-// something, and returns the result with the new serial.
-func (e *Engine) Repair(ctx context.Context, r *result.Reconcile) (*result.Reconcile, error) {
-	p := r.Plan
-	if p.Diagnostics.HasErrors() || !p.Recordable() {
+// Repair applies the plan of a Drift when it has no errors and changes
+// something, planned again if another apply wrote meanwhile, and returns
+// the report with the new serial.
+func (e *Engine) Repair(ctx context.Context, pl *Planned, r *result.Reconcile) (*result.Reconcile, error) {
+	if pl.Plan.Diagnostics.HasErrors() || !pl.Plan.Recordable() {
 		return r, nil
 	}
-	serial, err := e.write(ctx, p)
-	var stale *plan.StaleError
-	if errors.As(err, &stale) {
-		return nil, fmt.Errorf("the live catalog changed while reconciling: %w", err)
-	}
+	a, err := e.Apply(ctx, pl)
 	if err != nil {
 		return nil, err
 	}
 	out := *r
-	out.Applied, out.Serial = true, serial
+	out.Plan = a.Plan
+	if !a.Applied {
+		// Planned again, the repair is invalid or nothing is left to do.
+		out.Plan.Diagnostics = append(diag.Diagnostics{}, append(a.Plan.Diagnostics, a.Diagnostics...)...)
+		return &out, nil
+	}
+	out.Applied, out.Serial = true, a.Serial
 	return &out, nil
 }

@@ -32,6 +32,8 @@ type Result struct {
 	// Unreadable holds the domains whose source could not be read, with
 	// Options.Tolerant; a plan must leave them untouched too.
 	Unreadable map[string]error
+
+	compiled compiled
 }
 
 // Options tunes Load.
@@ -96,30 +98,60 @@ func Load(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	res.Mesh, res.Invalid, res.Failed = cr.Mesh, cr.Invalid, cr.Failed
-	if o.Others != nil {
-		for name := range res.Others {
-			if d := o.Others.Domains[name]; d != nil {
-				res.Mesh.Domains[name] = d
+	res.Invalid, res.Failed = cr.Invalid, cr.Failed
+	res.compiled = compiled{mesh: cr.Mesh, diagnostics: append(ds, cr.Diagnostics...)}
+	res.assemble(o.Others)
+	return res, nil
+}
+
+// compiled is what a Load compiled itself, kept so the mesh can be put
+// together again with other domains taken from a newer live catalog.
+type compiled struct {
+	mesh        *catalog.Mesh
+	diagnostics diag.Diagnostics
+}
+
+// assemble puts the mesh together from the compiled domains and, for the
+// domains in r.Others, from others; then checks it.
+func (r *Result) assemble(others *catalog.Mesh) {
+	m := catalog.NewMesh()
+	maps.Copy(m.Domains, r.compiled.mesh.Domains)
+	maps.Copy(m.Products, r.compiled.mesh.Products)
+	if others != nil {
+		for name := range r.Others {
+			if d := others.Domains[name]; d != nil {
+				m.Domains[name] = d
 			}
 		}
-		for id, p := range o.Others.Products {
-			if res.Others[p.Domain] {
-				res.Mesh.Products[id] = p
+		for id, p := range others.Products {
+			if r.Others[p.Domain] {
+				m.Products[id] = p
 			}
 		}
 	}
 	// Domains that could not be read are unknown, not empty: their
 	// consumers' references to them are not errors of this run.
-	failed := maps.Clone(cr.Failed)
-	for name := range res.Unreadable {
+	failed := maps.Clone(r.Failed)
+	for name := range r.Unreadable {
 		failed[name] = true
 	}
-	ds = append(ds, cr.Diagnostics...)
-	ds = append(ds, check.Run(&check.Mesh{Mesh: res.Mesh, Invalid: cr.Invalid, Failed: failed})...)
+	ds := slices.Clone(r.compiled.diagnostics)
+	ds = append(ds, check.Run(&check.Mesh{Mesh: m, Invalid: r.Invalid, Failed: failed})...)
 	ds.Sort()
-	res.Diagnostics = ds.Compact()
-	return res, nil
+	r.Mesh, r.Diagnostics = m, ds.Compact()
+}
+
+// WithOthers returns the mesh again with the domains Load took from
+// Options.Others taken from others instead (the live catalog as another
+// apply just left it), checked anew. r is not changed; a Result loaded
+// without Options.Others is returned as it is.
+func (r *Result) WithOthers(others *catalog.Mesh) *Result {
+	if r.compiled.mesh == nil || len(r.Others) == 0 {
+		return r
+	}
+	out := *r
+	out.assemble(others)
+	return &out
 }
 
 // localDomains opens the directories that replace some domains' sources.

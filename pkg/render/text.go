@@ -199,6 +199,16 @@ func (textFormat) Plan(w io.Writer, p *plan.Plan, o Options) error {
 // confirmation; a refused plan's errors were shown with it.
 func (textFormat) Apply(w io.Writer, a *result.Apply, _ Options) error {
 	var b strings.Builder
+	if a.Replanned && a.Plan != nil {
+		fmt.Fprintf(&b, "\nThe live catalog moved from serial %d to %d while applying: planned again against it.\n", a.From, a.Plan.LiveSerial)
+		if a.Plan.Diagnostics.HasErrors() {
+			for _, d := range a.Plan.Diagnostics.Errors() {
+				b.WriteString(DiagnosticLine(d) + "\n")
+			}
+		} else if !a.Plan.Recordable() {
+			b.WriteString("Another apply made these changes already: nothing is left to apply.\n")
+		}
+	}
 	for _, d := range a.Diagnostics {
 		b.WriteString(DiagnosticLine(d) + "\n")
 	}

@@ -43,6 +43,11 @@ type Apply struct {
 	// Diagnostics are why the apply was refused (e.g. stale-plan), when
 	// they are not the plan's own.
 	Diagnostics diag.Diagnostics `json:"diagnostics,omitempty"`
+	// Replanned is true when another apply wrote first and the change was
+	// planned again against the live catalog it left (at serial From);
+	// Plan is then the new plan.
+	Replanned bool  `json:"replanned,omitempty"`
+	From      int64 `json:"replanned_from,omitempty"`
 }
 
 // Reconcile is the outcome of one `meshc reconcile` cycle.
