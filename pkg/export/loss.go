@@ -19,6 +19,9 @@ type Loss struct {
 	Kind string `json:"kind"`
 	// Message says what happened and, where it helps, what to do.
 	Message string `json:"message"`
+	// To is the new name or value of a renamed or defaulted field, when
+	// it has one.
+	To string `json:"to,omitempty"`
 }
 
 // Loss kinds.
@@ -40,13 +43,18 @@ func (r *Report) Add(product, path, kind, format string, args ...any) {
 	*r = append(*r, Loss{Product: product, Path: path, Kind: kind, Message: fmt.Sprintf(format, args...)})
 }
 
+// AddTo records a loss whose field now has the name or value to.
+func (r *Report) AddTo(product, path, kind, to, format string, args ...any) {
+	*r = append(*r, Loss{Product: product, Path: path, Kind: kind, Message: fmt.Sprintf(format, args...), To: to})
+}
+
 // Sorted returns r sorted and without duplicates: deterministic whatever
 // the order the mapping visited fields in.
 func (r Report) Sorted() Report {
 	out := slices.Clone(r)
 	slices.SortFunc(out, func(a, b Loss) int {
 		return cmp.Or(cmp.Compare(a.Product, b.Product), cmp.Compare(a.Path, b.Path),
-			cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Message, b.Message))
+			cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Message, b.Message), cmp.Compare(a.To, b.To))
 	})
 	return slices.Compact(out)
 }

@@ -105,6 +105,9 @@ func runODCS(m *catalog.Mesh, o Options) (*Result, error) {
 	res := &Result{Files: map[string][]byte{}}
 	for _, id := range m.ProductIDs() {
 		p := m.Products[id]
+		if len(p.OutputPorts) == 0 {
+			res.Losses.Add(p.ID, "outputPorts", LossDropped, "ODCS has one contract per output port: a product without output ports has none")
+		}
 		for _, port := range catalog.SortedKeys(p.OutputPorts) {
 			c := ContractOf(m, p, port)
 			b, err := encode(c, o.JSON)
