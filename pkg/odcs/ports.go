@@ -174,7 +174,6 @@ func (im *importer) reportedServers(file, at string) bool {
 	return true
 }
 
-
 // access is the port's access from meshc's custom property, else domain
 // (the narrowest that still lets the domain read it).
 func (im *importer) access(r *reader, custom map[string]*yaml.Node) catalog.Access {
