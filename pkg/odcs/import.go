@@ -105,12 +105,19 @@ func (im *importer) contract(in Input) error {
 	if r.err != nil {
 		return r.err
 	}
+	// at is where key is, or the contract when it lacks it.
+	at := func(key string) *yaml.Node {
+		if n := top.get(key); n != nil {
+			return n
+		}
+		return top.node
+	}
 	if kind := top.str("kind"); kind != "DataContract" {
-		r.errorf(top.node, "kind is %q: only ODCS DataContract documents can be imported", kind)
+		r.errorf(at("kind"), "kind is %q: only ODCS DataContract documents can be imported", kind)
 	}
 	api := top.str("apiVersion")
 	if !strings.HasPrefix(api, "v3.0.") && api != "v3.1.0" {
-		r.errorf(top.node, "apiVersion %q: meshc imports ODCS v3.0.x and v3.1.0 contracts", api)
+		r.errorf(at("apiVersion"), "apiVersion %q: meshc imports ODCS v3.0.x and v3.1.0 contracts", api)
 	}
 	if r.err != nil {
 		return r.err
@@ -119,7 +126,7 @@ func (im *importer) contract(in Input) error {
 	name, port, from, fromKey := im.productName(top, id, in.Name)
 	r.product = im.o.Domain + "." + name
 	if from != nil && from.Value != name {
-		r.renamed(from, fromKey, name, "%q is not a meshc name (a lower-case letter, then letters, digits or _): the product is %q", from.Value, name)
+		r.renamed(from, fromKey, name, "%q names the product %q (a meshc name: a lower-case letter, then letters, digits or _)", from.Value, name)
 	}
 	p := im.products[name]
 	first := p == nil

@@ -84,7 +84,7 @@ func TestRejects(t *testing.T) {
 	deep += indent + "- name: leaf\n"
 	for _, tc := range []struct{ name, doc, want string }{
 		{"not yaml", "a: [", "c.yaml: not a YAML or JSON contract"},
-		{"wrong kind", "apiVersion: v3.1.0\nkind: DataProduct\n", "c.yaml:1: kind is \"DataProduct\""},
+		{"wrong kind", "apiVersion: v3.1.0\nkind: DataProduct\n", "c.yaml:2: kind is \"DataProduct\""},
 		{"old version", "apiVersion: v2.2.2\nkind: DataContract\n", "c.yaml:1: apiVersion \"v2.2.2\""},
 		{"alias", "apiVersion: v3.1.0\nkind: DataContract\nx: &a [1]\ny: *a\n", "c.yaml:3: YAML anchors and aliases are not accepted"},
 		{"two documents", "apiVersion: v3.1.0\n---\nkind: DataContract\n", "c.yaml:2: one contract per file"},
