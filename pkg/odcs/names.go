@@ -22,12 +22,13 @@ var (
 	durationPattern  = regexp.MustCompile(`^[1-9][0-9]*(ms|s|m|h|d)$`)
 )
 
-// toName maps s to a meshc name: lower case, runs of anything but letters
-// and digits become one _, a leading letter, at most 63 characters.
+// toName maps s to a meshc name: lower case (camelCase becomes camel_case),
+// runs of anything but letters and digits become one _, a leading letter,
+// at most 63 characters.
 func toName(s string) string {
 	var b strings.Builder
 	sep := false
-	for _, r := range strings.ToLower(s) {
+	for _, r := range splitCamel(s) {
 		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
 			if sep && b.Len() > 0 {
 				b.WriteByte('_')
@@ -74,7 +75,7 @@ func toFieldName(s string) string {
 func toTag(s string) string {
 	var b strings.Builder
 	sep := false
-	for _, r := range strings.ToLower(s) {
+	for _, r := range splitCamel(s) {
 		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
 			if sep && b.Len() > 0 {
 				b.WriteByte('-')
@@ -120,3 +121,18 @@ func itoa(i int) string {
 func isDescription(s string) bool { return descPattern.MatchString(s) && !placeholder.MatchString(s) }
 
 var locationPattern = regexp.MustCompile(`^[a-z][a-z0-9+.-]*://\S+$`)
+
+// splitCamel lower-cases s, putting a space where a capital follows a
+// lower-case letter or digit ("AnObject" is "an object").
+func splitCamel(s string) string {
+	var b strings.Builder
+	prev := rune(0)
+	for _, r := range s {
+		if unicode.IsUpper(r) && (unicode.IsLower(prev) || unicode.IsDigit(prev)) {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(unicode.ToLower(r))
+		prev = r
+	}
+	return b.String()
+}
