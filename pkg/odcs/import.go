@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -148,7 +149,9 @@ func (im *importer) contract(in Input) error {
 	if first {
 		im.productFields(r, top, p, custom)
 	} else {
-		im.sameProduct(r, top, p)
+		again := &catalog.Product{ID: p.ID, Name: p.Name}
+		im.productFields(r, top, again, custom)
+		sameProduct(r, top, p, again)
 	}
 	im.domainFields(r, top, custom)
 	servers := top.list("servers")
@@ -158,7 +161,7 @@ func (im *importer) contract(in Input) error {
 		objects = []*yaml.Node{{Kind: yaml.MappingNode, Line: top.node.Line}}
 	}
 	for i, n := range objects {
-		im.outputPort(r, p, n, "schema"+key(n, "name", i), servers, port, custom)
+		im.outputPort(r, p, n, "schema"+key(n, "name", i), servers, custom)
 	}
 	im.dropOthers(r, top, custom)
 	top.done()
@@ -292,23 +295,41 @@ func (im *importer) productFields(r *reader, top *object, p *catalog.Product, cu
 
 var classifications = []string{"public", "internal", "confidential", "restricted"}
 
-// sameProduct checks that a further contract of an imported product agrees
-// with the first on the product's fields.
-func (im *importer) sameProduct(r *reader, top *object, p *catalog.Product) {
-	for _, k := range []string{"name", "version", "status", "description", "tags", "slaProperties"} {
-		top.get(k)
-	}
-	if v := top.str("version"); v != p.Version {
-		r.loss(top.get("version"), "version", export.LossDropped, "product %s already has version %s from another contract", p.ID, p.Version)
+// sameProduct reports where a further contract of a product (read into
+// again) says otherwise than the first: the first one's value is kept.
+func sameProduct(r *reader, top *object, p, again *catalog.Product) {
+	for _, f := range []struct {
+		path       string
+		first, now any
+	}{
+		{"name", p.Title, again.Title},
+		{"description.purpose", p.Description, again.Description},
+		{"version", p.Version, again.Version},
+		{"status", p.Status, again.Status},
+		{"tags", p.Tags, again.Tags},
+		{"slaProperties", p.SLO, again.SLO},
+		{"customProperties[classification]", p.Classification, again.Classification},
+		{"customProperties[deprecation]", p.Deprecation, again.Deprecation},
+		{"customProperties[inputPorts]", p.InputPorts, again.InputPorts},
+	} {
+		if !reflect.DeepEqual(f.first, f.now) {
+			r.loss(top.node, f.path, export.LossDropped, "another contract of %s says otherwise; the product keeps the first one's", p.ID)
+		}
 	}
 }
 
 func (im *importer) domainFields(r *reader, top *object, custom map[string]*yaml.Node) {
-	if n := custom["domainTitle"]; n != nil && im.title == "" {
-		im.title = n.Value
-	}
-	if n := custom["domainDescription"]; n != nil && im.description == "" {
-		im.description = n.Value
+	for _, f := range []struct {
+		key string
+		to  *string
+	}{{"domainTitle", &im.title}, {"domainDescription", &im.description}} {
+		switch n := custom[f.key]; {
+		case n == nil:
+		case *f.to == "":
+			*f.to = n.Value
+		case *f.to != n.Value:
+			r.loss(n, "customProperties["+f.key+"]", export.LossDropped, "another contract gave the domain's %s already; this one is not kept", f.key)
+		}
 	}
 	tn := top.get("team")
 	var team catalog.Team
@@ -350,8 +371,12 @@ func (im *importer) domainFields(r *reader, top *object, custom map[string]*yaml
 		}
 		s.done()
 	}
-	if im.teamFrom == "" && (team.Name != "" || team.GitHub != "" || team.Email != "") {
+	switch {
+	case team == catalog.Team{}:
+	case im.teamFrom == "":
 		im.team, im.teamFrom = team, r.file
+	case team != im.team:
+		r.loss(tn, "team", export.LossDropped, "the domain has one team, %s's: this contract's is not kept", im.teamFrom)
 	}
 }
 

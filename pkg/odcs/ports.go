@@ -20,7 +20,7 @@ var (
 )
 
 // outputPort maps one schema object to an output port of p.
-func (im *importer) outputPort(r *reader, p *catalog.Product, n *yaml.Node, at string, servers []*yaml.Node, _ string, custom map[string]*yaml.Node) {
+func (im *importer) outputPort(r *reader, p *catalog.Product, n *yaml.Node, at string, servers []*yaml.Node, custom map[string]*yaml.Node) {
 	o := r.obj(n, at)
 	if o == nil {
 		return
