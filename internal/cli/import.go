@@ -20,8 +20,8 @@ func runImport(_ context.Context, e *Env, args []string) int {
 		return ExitFailure
 	}
 	fs := e.flags("import odcs")
-	domain := fs.String("domain", "", "the meshc domain the contracts' products join (required)")
-	product := fs.String("product", "", "put every contract into this one product (default: one product per contract)")
+	domain := fs.String("domain", "", "the meshc domain `NAME` the contracts' products join (required)")
+	product := fs.String("product", "", "put every contract into the one product `NAME` (default: one product per contract)")
 	out := fs.String("out", "", "the domain `DIR` to write (default: ./NAME of --domain)")
 	format := fs.String("format", "text", "output `format`: text|json")
 	strict := fs.Bool("strict", false, "fail (exit 1), writing nothing, when meshc's model cannot hold every field")

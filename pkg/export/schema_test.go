@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -278,6 +279,13 @@ func TestGolden(t *testing.T) {
 			res, err := f.Run(m, Options{})
 			if err != nil {
 				t.Fatal(err)
+			}
+			again, err := f.Run(m, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(res, again) {
+				t.Error("two exports of the same mesh differ")
 			}
 			dir := filepath.Join("testdata", "golden", f.Name)
 			if os.Getenv("UPDATE_GOLDEN") != "" {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"cuelang.org/go/cue/format"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
@@ -139,6 +140,11 @@ func TestStandardExamples(t *testing.T) {
 			res, err := Import([]Input{{Name: filepath.Base(path), Data: data}}, Options{Domain: "imported"})
 			if err != nil {
 				t.Fatal(err)
+			}
+			for name, b := range res.Files {
+				if f, err := format.Source(b); err != nil || string(f) != string(b) {
+					t.Errorf("%s is not as cue fmt formats it (%v):\n%s", name, err, b)
+				}
 			}
 			m := writeMesh(t, map[string]map[string][]byte{"imported": res.Files})
 			if len(m.Products) != len(res.Products) {
