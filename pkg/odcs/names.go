@@ -26,20 +26,7 @@ var (
 // runs of anything but letters and digits become one _, a leading letter,
 // at most 63 characters.
 func toName(s string) string {
-	var b strings.Builder
-	sep := false
-	for _, r := range splitCamel(s) {
-		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
-			if sep && b.Len() > 0 {
-				b.WriteByte('_')
-			}
-			sep = false
-			b.WriteRune(r)
-			continue
-		}
-		sep = true
-	}
-	out := b.String()
+	out := words(s, '_')
 	if out == "" || out[0] < 'a' || out[0] > 'z' {
 		out = "n_" + out
 	}
@@ -73,20 +60,7 @@ func toFieldName(s string) string {
 
 // toTag maps s to a meshc tag, or "" when nothing of it is left.
 func toTag(s string) string {
-	var b strings.Builder
-	sep := false
-	for _, r := range splitCamel(s) {
-		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
-			if sep && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			sep = false
-			b.WriteRune(r)
-			continue
-		}
-		sep = true
-	}
-	out := b.String()
+	out := words(s, '-')
 	if len(out) > 63 {
 		out = strings.TrimRight(out[:63], "-")
 	}
@@ -121,6 +95,25 @@ func itoa(i int) string {
 func isDescription(s string) bool { return descPattern.MatchString(s) && !placeholder.MatchString(s) }
 
 var locationPattern = regexp.MustCompile(`^[a-z][a-z0-9+.-]*://\S+$`)
+
+// words lower-cases s and joins its runs of ASCII letters and digits with
+// sep (camelCase is two words).
+func words(s string, sep byte) string {
+	var b strings.Builder
+	gap := false
+	for _, r := range splitCamel(s) {
+		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			if gap && b.Len() > 0 {
+				b.WriteByte(sep)
+			}
+			gap = false
+			b.WriteRune(r)
+			continue
+		}
+		gap = true
+	}
+	return b.String()
+}
 
 // splitCamel lower-cases s, putting a space where a capital follows a
 // lower-case letter or digit ("AnObject" is "an object").

@@ -44,16 +44,7 @@ func (im *importer) outputPort(r *reader, p *catalog.Product, n *yaml.Node, at s
 	if name != raw {
 		r.renamed(o.get("name"), o.sub("name"), name, "%q is not a meshc port name: it is %q", raw, name)
 	}
-	op := catalog.OutputPort{Description: o.str("description"), Schema: map[string]catalog.Field{}}
-	if !isDescription(op.Description) {
-		if bn := o.str("businessName"); isDescription(bn) {
-			op.Description = bn
-			r.loss(o.get("businessName"), o.sub("businessName"), export.LossRenamed, "the port's description is its businessName")
-		} else {
-			op.Description = "Imported from an ODCS contract; describe what the port publishes."
-			r.loss(o.get("description"), o.sub("description"), export.LossDefaulted, "meshc needs a port description: describe the port")
-		}
-	}
+	op := catalog.OutputPort{Description: o.description("port", "Imported from an ODCS contract; describe what the port publishes."), Schema: map[string]catalog.Field{}}
 	if lt := o.str("logicalType"); lt != "" && lt != "object" {
 		r.loss(o.get("logicalType"), o.sub("logicalType"), export.LossDropped, "a schema object is an object, not %s", lt)
 	}
@@ -230,11 +221,10 @@ func (im *importer) fieldValue(r *reader, o *object, depth int) (catalog.Field, 
 		return catalog.Field{}, false
 	}
 	f := catalog.Field{
-		Type:        o.str("logicalType"),
-		Description: o.str("description"),
-		Required:    o.boolean("required"),
-		Unique:      o.boolean("unique"),
-		PrimaryKey:  o.boolean("primaryKey"),
+		Type:       o.str("logicalType"),
+		Required:   o.boolean("required"),
+		Unique:     o.boolean("unique"),
+		PrimaryKey: o.boolean("primaryKey"),
 	}
 	props, items := o.get("properties"), o.get("items")
 	if !slices.Contains(logicalTypes, f.Type) {
@@ -248,15 +238,7 @@ func (im *importer) fieldValue(r *reader, o *object, depth int) (catalog.Field, 
 		r.loss(o.get("logicalType"), o.sub("logicalType"), export.LossDefaulted, "logical type %q is not one of ODCS's: it is %s", f.Type, t)
 		f.Type = t
 	}
-	if !isDescription(f.Description) {
-		if bn := o.str("businessName"); isDescription(bn) {
-			f.Description = bn
-			r.loss(o.get("businessName"), o.sub("businessName"), export.LossRenamed, "the field's description is its businessName")
-		} else {
-			f.Description = "Imported from an ODCS contract without a description."
-			r.loss(o.get("description"), o.sub("description"), export.LossDefaulted, "meshc needs a field description: describe the field")
-		}
-	}
+	f.Description = o.description("field", "Imported from an ODCS contract without a description.")
 	if c := o.str("classification"); c != "" {
 		if slices.Contains(classifications, c) {
 			f.Classification = c
@@ -299,4 +281,19 @@ func (im *importer) fieldValue(r *reader, o *object, depth int) (catalog.Field, 
 		r.loss(items, o.sub("items"), export.LossDropped, "a %s has no items in meshc", f.Type)
 	}
 	return f, true
+}
+
+// description is o's description, else its businessName, else fallback:
+// meshc needs one that says something (#Description). what names o in
+// the loss report.
+func (o *object) description(what, fallback string) string {
+	if d := o.str("description"); isDescription(d) {
+		return d
+	}
+	if bn := o.str("businessName"); isDescription(bn) {
+		o.r.loss(o.get("businessName"), o.sub("businessName"), export.LossRenamed, "the %s's description is its businessName", what)
+		return bn
+	}
+	o.r.loss(o.get("description"), o.sub("description"), export.LossDefaulted, "meshc needs a %s description: describe the %s", what, what)
+	return fallback
 }
