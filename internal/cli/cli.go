@@ -50,6 +50,8 @@ func commands() []command {
 		{"history", "[flags]", "list the applied plans, newest first", runHistory},
 		{"reconcile", "[flags]", "read every domain at its ref, find drift from the live catalog, and repair it with --apply", runReconcile},
 		{"graph", "[flags]", "draw the mesh's lineage as Mermaid, DOT or JSON", runGraph},
+		{"export", "[flags]", "write the mesh (or the live catalog) as ODPS, ODCS or Backstage entities, with a loss report", runExport},
+		{"import", "odcs [flags] FILE...", "turn ODCS contracts into a domain directory of meshc CUE, with a loss report", runImport},
 		{"rules", "[flags] [ID]", "list every rule with its ID and purpose, or explain one", runRules},
 		{"init", "[flags]", "scaffold a new domain repository: its CUE and its GitHub workflows", runInit},
 		{"version", "", "print meshc's version", runVersion},

@@ -22,7 +22,7 @@ func runGraph(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	mesh, ds, err := eng.Graph(ctx, *live)
+	mesh, ds, err := eng.Mesh(ctx, *live)
 	if err != nil {
 		return err
 	}

@@ -18,10 +18,10 @@ func (e *Engine) Validate(ctx context.Context) (*result.Validation, error) {
 	return result.NewValidation(len(m.Domains), len(m.Products), e.waive(ctx, l, l.res.Diagnostics)), nil
 }
 
-// Graph returns the mesh to draw: the products of the mesh's sources that
+// Mesh returns the mesh to draw or export: the products of the mesh's sources that
 // are valid, with the diagnostics of loading it (waived), or, with live,
 // the live catalog's.
-func (e *Engine) Graph(ctx context.Context, live bool) (*catalog.Mesh, diag.Diagnostics, error) {
+func (e *Engine) Mesh(ctx context.Context, live bool) (*catalog.Mesh, diag.Diagnostics, error) {
 	if live {
 		lc, err := e.store.Read(ctx)
 		if err != nil {
