@@ -3,6 +3,7 @@
 package source
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -14,7 +15,7 @@ import (
 // same file (as another meshc process would make) cannot take it.
 func TestLockFileExcludes(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "clone", "meshc.lock")
-	unlock, err := lockFile(path)
+	unlock, err := lockFile(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
