@@ -254,7 +254,7 @@ func (q *request) reclone(ctx context.Context, c *cachedRepo, dir string, bad *u
 		err = q.errorf("the git cache for %s is unreadable: %v (remove %s to clone it again)", q.shown, oneLine(again), dir)
 	}
 	if err != nil {
-		return nil, &causedError{msg: fmt.Sprintf("%v (the cached clone was unreadable, %s, and was cloned again)", err, oneLine(bad)), cause: err}
+		return nil, &causedError{msg: fmt.Sprintf("%v (the cached clone was unreadable, %s, and cloning it again failed)", err, oneLine(bad)), cause: err}
 	}
 	q.notify(Event{Kind: EventRecloned, Detail: oneLine(bad)})
 	return dom, nil

@@ -55,6 +55,9 @@ func checkClone(repo *git.Repository, dir string) error {
 		if r.Type() != plumbing.HashReference {
 			return nil
 		}
+		if r.Hash().IsZero() {
+			return unreadable("%s does not hold a commit", r.Name())
+		}
 		commit, err := peel(repo, r.Hash())
 		var bad *unreadableError
 		if errors.As(err, &bad) {
