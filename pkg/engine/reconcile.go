@@ -15,7 +15,9 @@ import (
 // Reconcile reads every domain at its source and plans against the live
 // catalog, labelling each change with its drift; with repair it applies
 // the plan when it has no errors. A domain whose source cannot be read is
-// left exactly as it is live and named in the result.
+// left exactly as it is live and named in the result. ctx cancels the
+// fetch and the evaluation; an apply that has begun is finished, so that
+// a service stopped by SIGTERM never leaves half a write.
 func (e *Engine) Reconcile(ctx context.Context, repair bool) (*result.Reconcile, error) {
 	if len(e.o.Local) > 0 {
 		return nil, errors.New("reconcile reads every domain at its ref: --domain does not apply")
@@ -35,7 +37,10 @@ func (e *Engine) Reconcile(ctx context.Context, repair bool) (*result.Reconcile,
 	if !repair || p.Diagnostics.HasErrors() || !p.Recordable() {
 		return r, nil
 	}
-	serial, err := e.write(ctx, p)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	serial, err := e.write(context.WithoutCancel(ctx), p)
 	var stale *plan.StaleError
 	if errors.As(err, &stale) {
 		return nil, fmt.Errorf("the live catalog changed while reconciling: %w", err)
