@@ -246,6 +246,8 @@ func classify(err error) (int, string) {
 		return ExitFailure, "not-a-plan"
 	case errors.Is(err, context.Canceled):
 		return ExitFailure, "cancelled"
+	case errors.Is(err, context.DeadlineExceeded):
+		return ExitFailure, "timeout"
 	}
 	return ExitFailure, "failure"
 }
