@@ -118,8 +118,10 @@ func (g Git) Fetch(ctx context.Context, d *config.Domain) (*Domain, error) {
 		}
 		// An operation left behind still holds the clone: it lets go of
 		// it when it returns.
+		c.setAbandoned(true)
 		go func(stuck <-chan struct{}, unlock func()) {
 			<-stuck
+			c.setAbandoned(false)
 			unlock()
 		}(q.stuck, q.unlock)
 	}()
@@ -134,18 +136,21 @@ func (g Git) Fetch(ctx context.Context, d *config.Domain) (*Domain, error) {
 	return dom, err
 }
 
-// lock takes the clone at dir, in this process and across processes,
-// waiting at most the timeout for whoever holds it, and sets q.unlock.
+// lock takes the clone at dir, in this process and across processes, and
+// sets q.unlock. A fetch holding it in this process is waited for (it
+// ends in bounded time), an operation left behind for the timeout; another
+// process for three times the timeout, as long as a fetch may take.
 func (q *request) lock(ctx context.Context, c *cachedRepo, dir string) error {
 	wait := q.g.timeout()
-	lctx, cancel := context.WithTimeout(ctx, wait)
-	defer cancel()
-	if err := c.lockContext(lctx); err != nil {
+	if err := c.lockContext(ctx, wait); err != nil {
 		if ctx.Err() != nil {
 			return q.errorf("fetching %s (%s): %w", q.shown, q.refText(), ctx.Err())
 		}
 		return q.errorf("the git cache for %s (%s) is still held by an earlier fetch after %s (one left behind by a remote that never answered): try again later, or raise --git-timeout", q.shown, q.refText(), wait)
 	}
+	wait *= 3
+	lctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
 	// Another meshc (a reconcile service beside a manual run) may share the
 	// cache: fetches into one clone take turns across processes too.
 	unlock, err := lockFile(lctx, filepath.Join(dir, lockName))

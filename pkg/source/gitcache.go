@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	git "github.com/go-git/go-git/v5"
 	gitconfig "github.com/go-git/go-git/v5/config"
@@ -89,6 +90,11 @@ func lastElem(key string) string {
 type cachedRepo struct {
 	sem  chan struct{} // holds a token while the clone is in use
 	repo *git.Repository
+
+	mu sync.Mutex
+	// abandoned is set while the clone's holder is an operation left
+	// behind (see request.attempt): one that may never return.
+	abandoned bool
 }
 
 // Lock waits for the clone, for file reads.
@@ -97,14 +103,38 @@ func (c *cachedRepo) Lock() { c.sem <- struct{}{} }
 // Unlock lets go of it.
 func (c *cachedRepo) Unlock() { <-c.sem }
 
-// lockContext waits for the clone until ctx ends.
-func (c *cachedRepo) lockContext(ctx context.Context) error {
-	select {
-	case c.sem <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+// lockContext waits for the clone until ctx ends. A fetch that holds it
+// ends in bounded time, and is waited for; an operation left behind may
+// not, and is waited for patience at most.
+func (c *cachedRepo) lockContext(ctx context.Context, patience time.Duration) error {
+	t := time.NewTicker(patience)
+	defer t.Stop()
+	for {
+		select {
+		case c.sem <- struct{}{}:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+			if c.isAbandoned() {
+				return errAbandoned
+			}
+		}
 	}
+}
+
+var errAbandoned = errors.New("held by an operation left behind")
+
+func (c *cachedRepo) isAbandoned() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.abandoned
+}
+
+func (c *cachedRepo) setAbandoned(b bool) {
+	c.mu.Lock()
+	c.abandoned = b
+	c.mu.Unlock()
 }
 
 var repos = struct {

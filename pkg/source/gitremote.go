@@ -237,10 +237,6 @@ func (q *request) retry(ctx context.Context, what string, op func(context.Contex
 		if ctx.Err() != nil {
 			return q.errorf("fetching %s (%s): %w", q.shown, q.refText(), ctx.Err())
 		}
-		var bad *unreadableError
-		if errors.As(err, &bad) {
-			return err
-		}
 		kind := classify(err)
 		var te *timeoutError
 		if errors.As(err, &te) {
