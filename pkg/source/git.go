@@ -229,7 +229,11 @@ func (q *request) read(ctx context.Context, c *cachedRepo, dir string) (*Domain,
 
 // reclone moves the unreadable clone at dir aside, clones it again and
 // reads the domain from the new clone; the old one is removed either way.
-// It is called with the clone locked.
+// It is called with the clone locked. Domains of the same repository read
+// earlier in this run read through the old clone: checkClone finds the
+// damage a crash or a cut-short cache restore leaves before any of them
+// is read, so only damage done meanwhile, by something else than meshc,
+// can reach them.
 func (q *request) reclone(ctx context.Context, c *cachedRepo, dir string, bad *unreadableError) (*Domain, error) {
 	aside := dir + ".unreadable"
 	c.repo = nil

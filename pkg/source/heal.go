@@ -13,6 +13,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 )
 
 // lockName is the lock file inside each clone.
@@ -29,6 +30,11 @@ func (e *unreadableError) Unwrap() error { return e.err }
 func unreadable(format string, args ...any) error {
 	return &unreadableError{err: fmt.Errorf(format, args...)}
 }
+
+// maxCheckedRefs bounds the refs checkClone reads: a clone deepened to
+// find a commit holds every tag of the repository. A damaged ref beyond
+// them is found when it is used.
+const maxCheckedRefs = 64
 
 // checkClone looks, cheaply, for the damage that makes a clone fail every
 // later run: a pack file cut short (its trailer is not the checksum its
@@ -51,9 +57,13 @@ func checkClone(repo *git.Repository, dir string) error {
 		return unreadable("reading its refs: %v", err)
 	}
 	defer iter.Close()
+	n := 0
 	return iter.ForEach(func(r *plumbing.Reference) error {
 		if r.Type() != plumbing.HashReference {
 			return nil
+		}
+		if n++; n > maxCheckedRefs {
+			return storer.ErrStop
 		}
 		if r.Hash().IsZero() {
 			return unreadable("%s does not hold a commit", r.Name())
