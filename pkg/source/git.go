@@ -177,8 +177,12 @@ func (q *request) lock(ctx context.Context, c *cachedRepo, dir string) error {
 // *unreadableError.
 func (q *request) read(ctx context.Context, c *cachedRepo, dir string) (*Domain, error) {
 	repo, created, err := c.open(dir, q.url)
-	if err != nil {
+	var bad *unreadableError
+	if errors.As(err, &bad) {
 		return nil, err
+	}
+	if err != nil {
+		return nil, q.errorf("git cache for %s: %v", q.shown, err)
 	}
 	q.repo, q.created = repo, created
 	if !created {
@@ -191,7 +195,6 @@ func (q *request) read(ctx context.Context, c *cachedRepo, dir string) (*Domain,
 		return nil, err
 	}
 	commit, err := peel(repo, hash)
-	var bad *unreadableError
 	if errors.As(err, &bad) {
 		return nil, unreadable("%s (%s): %v", q.refText(), hash, err)
 	}
