@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,7 +33,7 @@ func TestScripts(t *testing.T) {
 		Dir:           "testdata/script",
 		UpdateScripts: os.Getenv("UPDATE_GOLDEN") != "",
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
-			"exits": exits, "replace": replace, "github-fake": githubFake,
+			"exits": exits, "replace": replace, "github-fake": githubFake, "hung-remote": hungRemote,
 		},
 		Setup: func(env *testscript.Env) error {
 			example := filepath.Join(env.WorkDir, "example")
@@ -88,6 +89,39 @@ func replace(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("replace: %s does not contain %q", args[0], old)
 	}
 	ts.Check(os.WriteFile(name, []byte(strings.ReplaceAll(string(data), old, repl)), 0o644))
+}
+
+// hungRemote starts a loopback TCP server that accepts every connection
+// and never answers, as a git remote whose backend is stuck, for the rest
+// of the script, and exports its host:port as $HUNG.
+func hungRemote(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: hung-remote")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	ts.Defer(func() {
+		l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	ts.Setenv("HUNG", l.Addr().String())
 }
 
 var (

@@ -68,6 +68,9 @@ type Env struct {
 	// Color is true when stdout is a terminal and NO_COLOR is unset;
 	// --no-color turns it off.
 	Color bool
+	// StderrTerminal is true when stderr is a terminal: slow git fetches
+	// are announced there.
+	StderrTerminal bool
 	// Now is the clock; tests fix it.
 	Now func() time.Time
 	// UserCacheDir is where meshc keeps its cache without --cache-dir;
@@ -85,14 +88,15 @@ func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return Run(ctx, os.Args[1:], &Env{
-		Stdin:        os.Stdin,
-		Stdout:       os.Stdout,
-		Stderr:       os.Stderr,
-		Getenv:       os.Getenv,
-		Interactive:  isTerminal(os.Stdin),
-		Color:        isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == "",
-		Now:          time.Now,
-		UserCacheDir: os.UserCacheDir,
+		Stdin:          os.Stdin,
+		Stdout:         os.Stdout,
+		Stderr:         os.Stderr,
+		Getenv:         os.Getenv,
+		Interactive:    isTerminal(os.Stdin),
+		Color:          isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == "",
+		StderrTerminal: isTerminal(os.Stderr),
+		Now:            time.Now,
+		UserCacheDir:   os.UserCacheDir,
 	})
 }
 
@@ -244,6 +248,8 @@ func classify(err error) (int, string) {
 		return ExitFailure, "not-a-plan"
 	case errors.Is(err, context.Canceled):
 		return ExitFailure, "cancelled"
+	case errors.Is(err, context.DeadlineExceeded):
+		return ExitFailure, "timeout"
 	}
 	return ExitFailure, "failure"
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"github.com/meshc-dev/meshc/pkg/engine"
 	"github.com/meshc-dev/meshc/pkg/fuzzy"
 	"github.com/meshc-dev/meshc/pkg/render"
+	"github.com/meshc-dev/meshc/pkg/source"
 )
 
 // flagSet is one command's flags: only those it uses, so that any other
@@ -246,15 +248,27 @@ func (fs *flagSet) mesh() *meshFlags {
 
 // loadFlags say where the domains come from.
 type loadFlags struct {
-	cacheDir string
-	domains  domainFlag
-	others   string
+	cacheDir   string
+	gitTimeout time.Duration
+	domains    domainFlag
+	others     string
+	// log, when set (reconcile --watch), takes the git fetches' notices
+	// as records instead of stderr lines.
+	log *slog.Logger
 }
 
-// load adds --cache-dir and, when local is true, --domain and --others.
+// load adds --cache-dir, --git-timeout and, when local is true, --domain
+// and --others.
 func (fs *flagSet) load(local bool) *loadFlags {
 	l := &loadFlags{others: string(engine.OthersLive)}
 	fs.StringVar(&l.cacheDir, "cache-dir", "", "meshc's cache: git clones and compiled domains (default: meshc in the user cache directory)")
+	fs.DurationVar(&l.gitTimeout, "git-timeout", source.DefaultTimeout, "give up on a git remote that has not answered within `duration` (each listing of refs, clone or fetch)")
+	fs.checks = append(fs.checks, func() error {
+		if l.gitTimeout <= 0 {
+			return fs.usageErr("--git-timeout must be positive, got %s", l.gitTimeout)
+		}
+		return nil
+	})
 	if !local {
 		return l
 	}
@@ -295,6 +309,8 @@ func (e *Env) open(m *meshFlags, l *loadFlags, lockTimeout ...time.Duration) (*e
 	}
 	if l != nil {
 		o.CacheDir = e.cacheRoot(l.cacheDir)
+		o.GitTimeout = l.gitTimeout
+		o.Notify = e.gitNotify(l.log)
 		o.Local = l.domains.m
 		o.Others = engine.Others(l.others)
 	}

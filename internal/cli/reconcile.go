@@ -32,11 +32,11 @@ func runReconcile(ctx context.Context, e *Env, args []string) error {
 	if err := fs.parseNone(args); err != nil {
 		return err
 	}
-	eng, err := e.open(m, l, *lockTimeout)
-	if err != nil {
-		return err
-	}
 	if !*watch {
+		eng, err := e.open(m, l, *lockTimeout)
+		if err != nil {
+			return err
+		}
 		return reconcileOnce(ctx, e, eng, out, *github, *repair, *auto, *detailed)
 	}
 	if *github {
@@ -54,7 +54,12 @@ func runReconcile(ctx context.Context, e *Env, args []string) error {
 	default:
 		return fs.usageErr("unknown --log-format %q: use text or json", *logFormat)
 	}
-	reconcileWatch(ctx, eng, m.config, *repair, *interval, slog.New(h))
+	l.log = slog.New(h)
+	eng, err := e.open(m, l, *lockTimeout)
+	if err != nil {
+		return err
+	}
+	reconcileWatch(ctx, eng, m.config, *repair, *interval, l.log)
 	return nil
 }
 
@@ -118,16 +123,20 @@ func reconcileStatus(r *result.Reconcile, detailed bool) error {
 }
 
 // reconcileWatch reconciles every interval until ctx is cancelled (SIGTERM
-// or interrupt); a cycle in hand is finished first, so an apply is never
-// cut in half.
+// or interrupt). The signal cuts a cycle's fetches and evaluation short at
+// once, even from a remote that never answers; an apply that has begun is
+// finished first, so it is never cut in half.
 func reconcileWatch(ctx context.Context, eng *engine.Engine, config string, repair bool, interval time.Duration, log *slog.Logger) {
 	log.Info("reconcile service started", "config", config, "interval", interval.String(), "apply", repair)
 	for n := 1; ; n++ {
 		start := time.Now()
-		r, err := eng.Reconcile(context.WithoutCancel(ctx), repair)
-		if err != nil {
+		r, err := eng.Reconcile(ctx, repair)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			log.Info("reconcile cycle cancelled", "cycle", n, "duration_ms", time.Since(start).Milliseconds())
+		case err != nil:
 			log.Error("reconcile cycle failed", "cycle", n, "error", err.Error())
-		} else {
+		default:
 			logCycle(log, n, time.Since(start), r)
 		}
 		select {

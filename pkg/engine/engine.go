@@ -53,6 +53,12 @@ type Options struct {
 	// LockTimeout is how long an apply waits for the live catalog's lock;
 	// 0 fails at once when another holds it.
 	LockTimeout time.Duration
+	// GitTimeout bounds each git network operation (a clone, a fetch, a
+	// listing of refs); 0 means source.DefaultTimeout.
+	GitTimeout time.Duration
+	// Notify, when set, is told of git fetches that take long and of
+	// cached clones cloned again (see source.Event); its calls take turns.
+	Notify func(source.Event)
 }
 
 // Engine runs meshc's commands on one mesh.
@@ -126,7 +132,7 @@ type loaded struct {
 // past a domain whose source cannot be read. Diagnostics are not waived.
 func (e *Engine) load(ctx context.Context, withLive, tolerant bool) (*loaded, error) {
 	o := mesh.Options{Local: e.o.Local, Tolerant: tolerant}
-	o.Source = source.Options{Getenv: e.o.Getenv}
+	o.Source = source.Options{Getenv: e.o.Getenv, Timeout: e.o.GitTimeout, Notify: e.o.Notify}
 	if root := e.o.CacheDir; root != "" {
 		o.Source.CacheDir = filepath.Join(root, "git")
 		o.Compile.Cache = &compile.Cache{Dir: filepath.Join(root, "compile")}

@@ -15,6 +15,8 @@ import (
 // catalog, labelling each change with its drift; with repair it applies
 // the plan when it has no errors (see Repair). A domain whose source
 // cannot be read is left exactly as it is live and named in the result.
+// ctx cancels the fetch and the evaluation; an apply that has begun is
+// finished, so that a service stopped by SIGTERM never leaves half a write.
 func (e *Engine) Reconcile(ctx context.Context, repair bool) (*result.Reconcile, error) {
 	pl, r, err := e.Drift(ctx)
 	if err != nil || !repair {
@@ -50,7 +52,10 @@ func (e *Engine) Repair(ctx context.Context, pl *Planned, r *result.Reconcile) (
 	if pl.Plan.Diagnostics.HasErrors() || !pl.Plan.Recordable() {
 		return r, nil
 	}
-	a, err := e.Apply(ctx, pl)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	a, err := e.Apply(context.WithoutCancel(ctx), pl)
 	if err != nil {
 		return nil, err
 	}

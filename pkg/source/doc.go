@@ -4,7 +4,10 @@
 //
 // Git repositories are read through a cache of bare clones, one per URL,
 // fetched shallowly and incrementally; files come from the commit's tree
-// (package gitfs), never from a work tree.
+// (package gitfs), never from a work tree. Every network operation is
+// bounded by a timeout and by the caller's context; a cached clone that
+// cannot be read is moved aside and cloned again, once. What the caller
+// should tell people (a slow fetch, a re-cloned cache) comes as Events.
 //
 // It must not import compile, check, plan, render or the CLI.
 package source

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -58,6 +59,16 @@ type Git struct {
 	// Root is the directory relative local repository paths start from;
 	// "" means the working directory.
 	Root string
+	// Timeout bounds each attempt of each network operation (listing the
+	// remote's refs, a clone, a fetch); 0 means DefaultTimeout. A remote
+	// that does not answer in time is not retried. Waiting for a clone
+	// another fetch holds is bounded by it too.
+	Timeout time.Duration
+	// Notify, when set, is told of a fetch still running after a second
+	// and of a cached clone cloned again because it could not be read. It
+	// is called from other goroutines than Fetch's, never after Fetch
+	// returns.
+	Notify func(Event)
 }
 
 // Fetch reads d's directory from its repository at its ref: d.Ref is a
@@ -79,6 +90,7 @@ func (g Git) Fetch(ctx context.Context, d *config.Domain) (*Domain, error) {
 	if err != nil {
 		return nil, q.errorf("%v", err)
 	}
+	q.sub = sub
 	url, ep, err := endpoint(d.Git, g.Root)
 	if err != nil {
 		return nil, q.errorf("bad git URL %s: %v", q.shown, err)
@@ -93,52 +105,171 @@ func (g Git) Fetch(ctx context.Context, d *config.Domain) (*Domain, error) {
 	if g.CacheDir == "" {
 		return nil, q.errorf("no git cache directory: set Git.CacheDir")
 	}
+	defer q.watch()()
 	dir := g.RepoDir(d.Git)
 	c := cacheEntry(dir)
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	if err := q.lock(ctx, c, dir); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if q.stuck == nil {
+			q.unlock()
+			return
+		}
+		// An operation left behind still holds the clone: it lets go of
+		// it when it returns.
+		c.setAbandoned(true)
+		go func(stuck <-chan struct{}, unlock func()) {
+			<-stuck
+			c.setAbandoned(false)
+			unlock()
+		}(q.stuck, q.unlock)
+	}()
+	dom, err := q.read(ctx, c, dir)
+	var bad *unreadableError
+	if errors.As(err, &bad) && !q.created && q.stuck == nil {
+		return q.reclone(ctx, c, dir, bad)
+	}
+	if errors.As(err, &bad) {
+		return nil, q.errorf("the git cache for %s is unreadable: %v (remove %s to clone it again)", q.shown, oneLine(bad), dir)
+	}
+	return dom, err
+}
+
+// lock takes the clone at dir, in this process and across processes, and
+// sets q.unlock. A fetch holding it in this process is waited for (it
+// ends in bounded time), an operation left behind for the timeout; another
+// process for three times the timeout, as long as a fetch may take.
+func (q *request) lock(ctx context.Context, c *cachedRepo, dir string) error {
+	wait := q.g.timeout()
+	if err := c.lockContext(ctx, wait); err != nil {
+		if ctx.Err() != nil {
+			return q.errorf("fetching %s (%s): %w", q.shown, q.refText(), ctx.Err())
+		}
+		return q.errorf("the git cache for %s (%s) is still held by an earlier fetch after %s (one left behind by a remote that never answered): try again later, or raise --git-timeout", q.shown, q.refText(), wait)
+	}
+	wait *= 3
+	lctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
 	// Another meshc (a reconcile service beside a manual run) may share the
 	// cache: fetches into one clone take turns across processes too.
-	unlock, err := lockFile(filepath.Join(dir, "meshc.lock"))
+	unlock, err := lockFile(lctx, filepath.Join(dir, lockName))
 	if err != nil {
-		return nil, q.errorf("git cache for %s: %v", q.shown, err)
+		c.Unlock()
+		switch {
+		case ctx.Err() != nil:
+			return q.errorf("fetching %s (%s): %w", q.shown, q.refText(), ctx.Err())
+		case lctx.Err() != nil:
+			return q.errorf("another meshc process has held the git cache for %s (%s) for %s: wait for it to finish, or raise --git-timeout (the cache is %s)", q.shown, q.refText(), wait, dir)
+		}
+		return q.errorf("git cache for %s: %v", q.shown, err)
 	}
-	defer unlock()
-	repo, created, err := c.open(dir, url)
+	q.unlockFile = unlock
+	q.unlock = func() {
+		q.unlockFile()
+		c.Unlock()
+	}
+	return nil
+}
+
+// read opens the clone at dir, brings the ref's commit into it and returns
+// the domain's files. A clone that turns out unreadable is an
+// *unreadableError.
+func (q *request) read(ctx context.Context, c *cachedRepo, dir string) (*Domain, error) {
+	repo, created, err := c.open(dir, q.url)
+	var bad *unreadableError
+	if errors.As(err, &bad) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, q.errorf("git cache for %s: %v", q.shown, err)
 	}
 	q.repo, q.created = repo, created
-
+	if !created {
+		if err := checkClone(repo, dir); err != nil {
+			return nil, err
+		}
+	}
 	hash, err := q.resolve(ctx)
 	if err != nil {
 		return nil, err
 	}
 	commit, err := peel(repo, hash)
+	if errors.As(err, &bad) {
+		return nil, unreadable("%s (%s): %v", q.refText(), hash, err)
+	}
 	if err != nil {
 		return nil, q.errorf("%s in %s: %v", q.refText(), q.shown, err)
 	}
 	tree, err := commit.Tree()
 	if err != nil {
-		return nil, q.errorf("reading commit %s of %s: %v", commit.Hash, q.shown, err)
+		return nil, unreadable("the tree of commit %s: %v", commit.Hash, err)
 	}
-	if sub != "" {
-		t, err := tree.Tree(sub)
+	if q.sub != "" {
+		t, err := subtree(repo, tree, q.sub)
 		if err != nil {
-			return nil, q.errorf("path %s not found in %s at %s (commit %s)%s", sub, q.shown, q.refText(), commit.Hash.String()[:12], dirsHint(tree, sub))
+			return nil, err
+		}
+		if t == nil {
+			return nil, q.errorf("path %s not found in %s at %s (commit %s)%s", q.sub, q.shown, q.refText(), commit.Hash.String()[:12], dirsHint(tree, q.sub))
 		}
 		tree = t
 	}
-	dirName := sub
+	if err := checkFiles(tree); err != nil {
+		return nil, err
+	}
+	dirName := q.sub
 	if dirName == "" {
 		dirName = "."
 	}
 	return &Domain{
-		Name:   d.Name,
-		FS:     gitfs.New(tree, &c.mu, commit.Committer.When),
+		Name:   q.d.Name,
+		FS:     gitfs.New(tree, c, commit.Committer.When),
 		Dir:    dirName,
-		Source: catalog.Source{Git: identityURL(d.Git), Ref: d.Ref, Path: sub, Commit: commit.Hash.String()},
+		Source: catalog.Source{Git: identityURL(q.d.Git), Ref: q.d.Ref, Path: q.sub, Commit: commit.Hash.String()},
 	}, nil
+}
+
+// reclone moves the unreadable clone at dir aside, clones it again and
+// reads the domain from the new clone; the old one is removed either way.
+// It is called with the clone locked. Domains of the same repository read
+// earlier in this run read through the old clone: checkClone finds the
+// damage a crash or a cut-short cache restore leaves before any of them
+// is read, so only damage done meanwhile, by something else than meshc,
+// can reach them.
+func (q *request) reclone(ctx context.Context, c *cachedRepo, dir string, bad *unreadableError) (*Domain, error) {
+	aside := dir + ".unreadable"
+	c.repo = nil
+	if err := os.RemoveAll(aside); err != nil {
+		return nil, q.errorf("the git cache for %s is unreadable (%s), and %s cannot be removed to move it aside: %v", q.shown, oneLine(bad), aside, err)
+	}
+	if err := os.Rename(dir, aside); err != nil {
+		return nil, q.errorf("the git cache for %s is unreadable (%s) and cannot be moved aside: %v; remove %s to clone it again", q.shown, oneLine(bad), err, dir)
+	}
+	defer os.RemoveAll(aside)
+	// The lock file moved with the clone: take the new one before letting
+	// go of the old, so that no other meshc slips in between (one waiting
+	// for the old one sees that it moved, and waits for the new one).
+	lctx, cancel := context.WithTimeout(ctx, q.g.timeout())
+	unlock, err := lockFile(lctx, filepath.Join(dir, lockName))
+	cancel()
+	if err != nil {
+		return nil, q.errorf("git cache for %s: %v", q.shown, err)
+	}
+	old := q.unlockFile
+	q.unlockFile = unlock
+	old()
+	q.log("git: cached clone unreadable, cloning again", "error", oneLine(bad))
+	dom, err := q.read(ctx, c, dir)
+	var again *unreadableError
+	if errors.As(err, &again) {
+		err = q.errorf("the git cache for %s is unreadable: %v (remove %s to clone it again)", q.shown, oneLine(again), dir)
+	}
+	if err != nil {
+		return nil, &causedError{msg: fmt.Sprintf("%v (the cached clone was unreadable, %s, and cloning it again failed)", err, oneLine(bad)), cause: err}
+	}
+	q.notify(Event{Kind: EventRecloned, Detail: oneLine(bad)})
+	return dom, nil
 }
 
 // request is one domain's fetch, with what it learns on the way.
@@ -150,8 +281,14 @@ type request struct {
 	shown   string // as shown to people: credentials redacted
 	auth    transport.AuthMethod
 	authErr error
+	sub     string // the domain's directory in the repository, "" for its root
 	repo    *git.Repository
 	created bool
+	// unlock lets go of the clone, in this process and on disk
+	// (unlockFile); stuck, when set, is closed once an operation left
+	// behind returns (see attempt).
+	unlock, unlockFile func()
+	stuck              chan struct{}
 }
 
 // errorf formats a failure of the domain as one line that names it.
@@ -200,7 +337,10 @@ func (q *request) resolve(ctx context.Context) (plumbing.Hash, error) {
 		return plumbing.ZeroHash, err
 	}
 	local := localName(name)
-	cur, _ := q.repo.Reference(local, false)
+	cur, err := q.repo.Reference(local, false)
+	if err != nil && !errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return plumbing.ZeroHash, unreadable("%s: %v", local, err)
+	}
 	switch {
 	case cur != nil && cur.Hash() == hash:
 		q.log("git: up to date", "commit", hash.String())
@@ -223,6 +363,9 @@ func (q *request) resolve(ctx context.Context) (plumbing.Hash, error) {
 		}
 	}
 	got, err := q.repo.Reference(local, false)
+	if err != nil && !errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return plumbing.ZeroHash, unreadable("%s: %v", local, err)
+	}
 	if err != nil {
 		// The ref was deleted between listing and fetching.
 		return plumbing.ZeroHash, q.errorf("%s not found in %s: it was deleted while fetching", q.refText(), q.shown)
@@ -419,7 +562,7 @@ func peel(repo *git.Repository, h plumbing.Hash) (*object.Commit, error) {
 	for range 10 {
 		obj, err := repo.Object(plumbing.AnyObject, h)
 		if err != nil {
-			return nil, err
+			return nil, unreadable("object %s: %v", h, err)
 		}
 		switch o := obj.(type) {
 		case *object.Commit:

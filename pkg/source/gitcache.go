@@ -1,6 +1,7 @@
 package source
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	git "github.com/go-git/go-git/v5"
 	gitconfig "github.com/go-git/go-git/v5/config"
@@ -79,13 +81,60 @@ func lastElem(key string) string {
 	return s
 }
 
-// cachedRepo is one bare clone. mu serialises every use of it, fetches
-// and file reads alike: domains are fetched in parallel, two of them may
-// share a repository, and go-git's storage is not safe for concurrent use.
-// Across processes, lockFile keeps fetches into one clone apart.
+// cachedRepo is one bare clone. Its lock serialises every use of it,
+// fetches and file reads alike: domains are fetched in parallel, two of
+// them may share a repository, and go-git's storage is not safe for
+// concurrent use. A fetch waits for it with a context (lockContext); file
+// reads through Lock. Across processes, lockFile keeps fetches into one
+// clone apart.
 type cachedRepo struct {
-	mu   sync.Mutex
+	sem  chan struct{} // holds a token while the clone is in use
 	repo *git.Repository
+
+	mu sync.Mutex
+	// abandoned is set while the clone's holder is an operation left
+	// behind (see request.attempt): one that may never return.
+	abandoned bool
+}
+
+// Lock waits for the clone, for file reads.
+func (c *cachedRepo) Lock() { c.sem <- struct{}{} }
+
+// Unlock lets go of it.
+func (c *cachedRepo) Unlock() { <-c.sem }
+
+// lockContext waits for the clone until ctx ends. A fetch that holds it
+// ends in bounded time, and is waited for; an operation left behind may
+// not, and is waited for patience at most.
+func (c *cachedRepo) lockContext(ctx context.Context, patience time.Duration) error {
+	t := time.NewTicker(patience)
+	defer t.Stop()
+	for {
+		select {
+		case c.sem <- struct{}{}:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+			if c.isAbandoned() {
+				return errAbandoned
+			}
+		}
+	}
+}
+
+var errAbandoned = errors.New("held by an operation left behind")
+
+func (c *cachedRepo) isAbandoned() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.abandoned
+}
+
+func (c *cachedRepo) setAbandoned(b bool) {
+	c.mu.Lock()
+	c.abandoned = b
+	c.mu.Unlock()
 }
 
 var repos = struct {
@@ -99,14 +148,15 @@ func cacheEntry(dir string) *cachedRepo {
 	defer repos.Unlock()
 	c := repos.m[dir]
 	if c == nil {
-		c = &cachedRepo{}
+		c = &cachedRepo{sem: make(chan struct{}, 1)}
 		repos.m[dir] = c
 	}
 	return c
 }
 
 // open opens the clone at dir, making an empty one for rawURL if there is
-// none yet. It is called with c.mu held.
+// none yet. A clone that is there but cannot be opened is an
+// *unreadableError. It is called with c locked.
 func (c *cachedRepo) open(dir, rawURL string) (repo *git.Repository, created bool, err error) {
 	if c.repo != nil {
 		if _, err := os.Stat(dir); err == nil {
@@ -115,7 +165,8 @@ func (c *cachedRepo) open(dir, rawURL string) (repo *git.Repository, created boo
 		c.repo = nil // removed behind our back: start again
 	}
 	repo, err = git.PlainOpen(dir)
-	if errors.Is(err, git.ErrRepositoryNotExists) {
+	switch {
+	case errors.Is(err, git.ErrRepositoryNotExists) && !hasContent(dir):
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, false, err
 		}
@@ -125,13 +176,28 @@ func (c *cachedRepo) open(dir, rawURL string) (repo *git.Repository, created boo
 			// themselves.
 			_, err = repo.CreateRemote(&gitconfig.RemoteConfig{Name: git.DefaultRemoteName, URLs: []string{displayURL(rawURL)}})
 		}
+		if err != nil {
+			return nil, false, fmt.Errorf("%s: %v", dir, err)
+		}
 		created = true
-	}
-	if err != nil {
-		return nil, false, fmt.Errorf("%s: %v (remove it to clone again)", dir, err)
+	case errors.Is(err, git.ErrRepositoryNotExists):
+		return nil, false, &unreadableError{err: errors.New("its HEAD is missing")}
+	case err != nil:
+		return nil, false, &unreadableError{err: fmt.Errorf("opening it: %v", err)}
 	}
 	c.repo = repo
 	return repo, created || !hasRefs(repo), nil
+}
+
+// hasContent tells whether dir holds anything but meshc's lock file.
+func hasContent(dir string) bool {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.Name() != lockName {
+			return true
+		}
+	}
+	return false
 }
 
 // hasRefs tells whether anything was ever fetched into repo.

@@ -153,6 +153,7 @@ const (
 	failNotFound
 	failEmpty
 	failHostKey
+	failTimeout
 )
 
 // classify sorts a remote operation's error; only failNetwork is worth
@@ -229,7 +230,7 @@ func (q *request) retry(ctx context.Context, what string, op func(context.Contex
 		wait = DefaultBackoff
 	}
 	for attempt := 1; ; attempt++ {
-		err := op(ctx)
+		err := q.attempt(ctx, op)
 		if err == nil {
 			return nil
 		}
@@ -237,6 +238,12 @@ func (q *request) retry(ctx context.Context, what string, op func(context.Contex
 			return q.errorf("fetching %s (%s): %w", q.shown, q.refText(), ctx.Err())
 		}
 		kind := classify(err)
+		var te *timeoutError
+		if errors.As(err, &te) {
+			// Not retried: a remote silent for the whole timeout is down
+			// or unreachable, and the run must end in bounded time.
+			kind = failTimeout
+		}
 		if kind != failNetwork || attempt > retries {
 			return q.describe(kind, err, attempt)
 		}
@@ -274,6 +281,8 @@ func (q *request) explain(kind failure, err error, attempts int) error {
 		credentials = EnvSSHKey + " or the ssh agent (" + EnvSSHAuthSock + ")"
 	}
 	switch kind {
+	case failTimeout:
+		return q.errorf("no answer from %s (%s) within %s: check that the remote is up and reachable from here, or raise --git-timeout", q.shown, q.refText(), q.g.timeout())
 	case failNetwork:
 		return q.errorf("cannot reach %s (%s) after %d attempts: %s", q.shown, q.refText(), attempts, oneLine(err))
 	case failAuth:

@@ -12,6 +12,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"time"
 
 	git "github.com/go-git/go-git/v5"
 
@@ -69,6 +70,12 @@ type Options struct {
 	Getenv func(string) string
 	// Only fetches just these domains; nil means all.
 	Only map[string]bool
+	// Timeout bounds each git network operation; 0 means DefaultTimeout
+	// (see Git.Timeout).
+	Timeout time.Duration
+	// Notify, when set, is told of slow fetches and of cached clones
+	// cloned again (see Git.Notify); its calls take turns.
+	Notify func(Event)
 }
 
 // fetchWorkers bounds how many domains are fetched at once.
@@ -104,7 +111,7 @@ func FetchEach(ctx context.Context, cfg *config.Config, o Options) (domains []*D
 			failed[name] = fmt.Errorf("domain %s: mesh.cue has no such domain", name)
 		}
 	}
-	g := Git{CacheDir: o.CacheDir, Getenv: o.Getenv, Root: cfg.Root}
+	g := Git{CacheDir: o.CacheDir, Getenv: o.Getenv, Root: cfg.Root, Timeout: o.Timeout, Notify: serialized(o.Notify)}
 	var cacheErr error
 	if g.CacheDir == "" {
 		g.CacheDir, cacheErr = DefaultCacheDir()
