@@ -49,6 +49,7 @@ func commands() []command {
 		{"catalog", "show [flags]", "print the live catalog", runCatalog},
 		{"history", "[flags]", "list the applied plans, newest first", runHistory},
 		{"reconcile", "[flags]", "read every domain at its ref, find drift from the live catalog, and repair it with --apply", runReconcile},
+		{"state", "SUBCOMMAND [flags]", "move, restore and repair the live catalog: pull, push FILE, migrate --to URL, unlock", runState},
 		{"graph", "[flags]", "draw the mesh's lineage as Mermaid, DOT or JSON", runGraph},
 		{"export", "[flags]", "write the mesh (or the live catalog) as ODPS, ODCS or Backstage entities, with a loss report", runExport},
 		{"import", "odcs [flags] FILE...", "turn ODCS contracts into a domain directory of meshc CUE, with a loss report", runImport},
@@ -174,7 +175,7 @@ Commands:
 `)
 	for _, c := range commands() {
 		name := c.name
-		if sub, _, ok := strings.Cut(c.args, " "); ok && !strings.HasPrefix(sub, "[") {
+		if sub, _, ok := strings.Cut(c.args, " "); ok && sub == strings.ToLower(sub) && !strings.HasPrefix(sub, "[") {
 			name += " " + sub // "catalog show"
 		}
 		fmt.Fprintf(&b, "  %-13s %s\n", name, c.summary)

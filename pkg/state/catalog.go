@@ -36,6 +36,11 @@ type Entry struct {
 	User    string                    `json:"user"`
 	Sources map[string]catalog.Source `json:"sources,omitempty"` // by domain
 	Summary Summary                   `json:"summary"`
+	// Action is what wrote the catalog when it was no applied plan:
+	// "push" (a restored document), "migrate" (moved from another backend).
+	Action string `json:"action,omitempty"`
+	// Note says more about it, e.g. "from file .meshc/catalog.json".
+	Note string `json:"note,omitempty"`
 }
 
 // Summary counts the changes of one applied plan.

@@ -30,6 +30,10 @@ type Lock interface {
 	// On success it sets c.Serial to expectSerial+1 and fills c.Lineage on
 	// the first write; on failure c is unchanged. The replacement is atomic.
 	Write(ctx context.Context, c *Catalog, expectSerial int64) error
+	// Import writes c whole, keeping its lineage, serial and history, into
+	// a store that holds no catalog yet (a migration, a restored backup);
+	// a store that holds one is a *StaleError.
+	Import(ctx context.Context, c *Catalog) error
 	// Unlock releases the lock; releasing it again is a no-op.
 	Unlock() error
 }
