@@ -272,7 +272,7 @@ func (fs *flagSet) load(local bool) *loadFlags {
 	if !local {
 		return l
 	}
-	fs.Var(&l.domains, "domain", "take domain `NAME=DIR` from a local checkout (a pull request's); repeatable")
+	fs.Var(&l.domains, "domain", "take domain `NAME=DIR` from a local checkout (a pull request's), or NAME alone from its source, the others from the live catalog; repeatable")
 	fs.StringVar(&l.others, "others", l.others, "with --domain, where the other domains come from: `live` (the live catalog, no fetch) or source")
 	fs.requires("others", "domain")
 	fs.checks = append(fs.checks, func() error {
@@ -345,9 +345,9 @@ func (d *domainFlag) String() string {
 }
 
 func (d *domainFlag) Set(v string) error {
-	name, dir, ok := strings.Cut(v, "=")
-	if !ok || name == "" || dir == "" {
-		return fmt.Errorf("want NAME=DIR, e.g. --domain orders=. (got %q)", v)
+	name, dir, hasDir := strings.Cut(v, "=")
+	if name == "" || (hasDir && dir == "") {
+		return fmt.Errorf("want NAME=DIR (from a checkout) or NAME (from its source), e.g. --domain orders=. (got %q)", v)
 	}
 	if d.m == nil {
 		d.m = map[string]string{}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
@@ -39,7 +40,8 @@ type Options struct {
 	// CacheDir is meshc's cache root: git clones under git/, compiled
 	// domains under compile/. Empty means no cache.
 	CacheDir string
-	// Local takes these domains (name -> directory) from local checkouts.
+	// Local takes these domains (name -> directory) from local checkouts;
+	// a domain with no directory ("") is read from its source in mesh.cue.
 	Local map[string]string
 	// Others is where the other domains come from when Local is set.
 	Others Others
@@ -120,6 +122,25 @@ func (e *Engine) History(ctx context.Context) ([]state.Entry, error) {
 // catalog (a pull-request check).
 func (e *Engine) prCheck() bool { return len(e.o.Local) > 0 && e.o.Others == OthersLive }
 
+// split returns the domains taken from checkouts (name -> directory) and
+// those read from their sources, of Options.Local.
+func (e *Engine) split() (dirs map[string]string, sources map[string]bool) {
+	for name, dir := range e.o.Local {
+		if dir == "" {
+			if sources == nil {
+				sources = map[string]bool{}
+			}
+			sources[name] = true
+			continue
+		}
+		if dirs == nil {
+			dirs = map[string]string{}
+		}
+		dirs[name] = dir
+	}
+	return dirs, sources
+}
+
 // loaded is the mesh as the options say, with the live catalog when read.
 type loaded struct {
 	res  *mesh.Result
@@ -131,7 +152,13 @@ type loaded struct {
 // catalog. withLive reads the live catalog in any case; tolerant goes on
 // past a domain whose source cannot be read. Diagnostics are not waived.
 func (e *Engine) load(ctx context.Context, withLive, tolerant bool) (*loaded, error) {
-	o := mesh.Options{Local: e.o.Local, Tolerant: tolerant}
+	dirs, only := e.split()
+	for name := range only {
+		if _, ok := e.cfg.Domains[name]; !ok {
+			return nil, fmt.Errorf("--domain %s: mesh.cue has no domain %s (it has %s)", name, name, strings.Join(e.cfg.DomainNames(), ", "))
+		}
+	}
+	o := mesh.Options{Local: dirs, Only: only, Tolerant: tolerant}
 	o.Source = source.Options{Getenv: e.o.Getenv, Timeout: e.o.GitTimeout, Notify: e.o.Notify}
 	if root := e.o.CacheDir; root != "" {
 		o.Source.CacheDir = filepath.Join(root, "git")

@@ -41,6 +41,10 @@ type Options struct {
 	Compile compile.Options
 	// Source says where git sources are cached and how they authenticate.
 	Source source.Options
+	// Only, with Others, reads just these domains from their sources in
+	// mesh.cue (a merge applied by the platform); the others come from
+	// Others.
+	Only map[string]bool
 	// Local takes these domains (name -> directory) from a local checkout,
 	// a pull request's, instead of their sources in mesh.cue.
 	Local map[string]string
@@ -74,7 +78,7 @@ func Load(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 	for _, name := range cfg.DomainNames() {
 		switch {
 		case local[name] != nil:
-		case o.Others != nil:
+		case o.Others != nil && !o.Only[name]:
 			res.Others[name] = true
 		default:
 			names = append(names, name)
