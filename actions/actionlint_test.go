@@ -86,7 +86,7 @@ func TestExampleWorkflows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"workflows/domain-merge.yml", "workflows/domain-pr.yml", "workflows/platform-reconcile.yml"}
+	want := []string{"workflows/domain-merge.yml", "workflows/domain-pr.yml", "workflows/platform-apply.yml", "workflows/platform-reconcile.yml"}
 	if !slices.Equal(paths, want) {
 		t.Fatalf("workflows %v, want %v", paths, want)
 	}
@@ -112,11 +112,33 @@ func TestScaffoldedWorkflows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	platform, err := scaffold.Platform(scaffold.PlatformOptions{Name: "acme_mesh", Repo: "acme-corp/platform.git-ops", MeshcVersion: "v0.3.0"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	l := linter(t)
 	for _, path := range []string{scaffold.PRWorkflow, scaffold.MergeWorkflow} {
 		errs, err := l.Lint(path, files[path], nil)
 		report(t, errs, err)
 		noExpressionsInRun(t, path, files[path])
+		noPlatformWriteToken(t, path, files[path])
+	}
+	for _, path := range []string{scaffold.ApplyWorkflow, scaffold.ReconcileWorkflow} {
+		errs, err := l.Lint(path, platform[path], nil)
+		report(t, errs, err)
+		noExpressionsInRun(t, path, platform[path])
+	}
+}
+
+// noPlatformWriteToken checks that a domain repository's workflow holds no
+// token that can write the platform repository or the live catalog: it
+// may only read it, or start the platform's workflows.
+func noPlatformWriteToken(t *testing.T, path string, src []byte) {
+	t.Helper()
+	for _, bad := range []string{"MESHC_PLATFORM_TOKEN", "contents: write", "git push", "--auto-approve"} {
+		if strings.Contains(string(src), bad) {
+			t.Errorf("%s holds %q: a domain repository must not be able to write the platform or the catalog", path, bad)
+		}
 	}
 }
 

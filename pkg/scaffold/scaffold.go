@@ -25,9 +25,33 @@ type Options struct {
 	// lists the domain.
 	PlatformRepo string
 	// MeshcVersion is the meshc release the workflows install and whose
-	// action they use, e.g. "v0.3.0"; empty means "main".
+	// action they use, e.g. "v0.3.0"; empty means DefaultMeshcVersion.
 	MeshcVersion string
 }
+
+// DefaultMeshcVersion is the release scaffolded workflows pin when meshc
+// itself is no release build: the one this source tree becomes.
+const DefaultMeshcVersion = "v0.4.0"
+
+// PlatformOptions describe a new platform repository.
+type PlatformOptions struct {
+	// Name is the mesh's name, e.g. "acme": it titles reports and tells
+	// several meshes' pull-request comments apart.
+	Name string
+	// Repo is the platform repository, "owner/name": its meshc-catalog
+	// branch keeps the live catalog.
+	Repo string
+	// MeshcVersion is as in Options.
+	MeshcVersion string
+}
+
+// Paths of the files Platform returns.
+const (
+	MeshFile          = "mesh.cue"
+	PoliciesFile      = "policies/policies.cue"
+	ApplyWorkflow     = ".github/workflows/meshc-apply.yml"
+	ReconcileWorkflow = ".github/workflows/meshc-reconcile.yml"
+)
 
 // Paths of the files Domain returns.
 const (
@@ -43,6 +67,15 @@ const Dir = "mesh"
 
 //go:embed templates/*.tmpl
 var templates embed.FS
+
+// platformTemplateOf maps each file Platform returns to its template.
+var platformTemplateOf = map[string]string{
+	MeshFile:          "platform-mesh.cue.tmpl",
+	PoliciesFile:      "platform-policies.cue.tmpl",
+	ApplyWorkflow:     "platform-apply.yml.tmpl",
+	ReconcileWorkflow: "platform-reconcile.yml.tmpl",
+	ReadmeFile:        "platform-README.md.tmpl",
+}
 
 // templateOf maps each file Domain returns to its template.
 var templateOf = map[string]string{
@@ -90,16 +123,24 @@ func (o *Options) check() error {
 	if !repository.MatchString(o.PlatformRepo) {
 		errs = append(errs, fmt.Sprintf("platform repository %q must be owner/name", o.PlatformRepo))
 	}
-	if o.MeshcVersion == "" {
-		o.MeshcVersion = "main"
-	}
-	if !version.MatchString(o.MeshcVersion) || strings.Contains(o.MeshcVersion, "..") {
-		errs = append(errs, fmt.Sprintf("meshc version %q must be a tag, branch or commit such as v0.3.0", o.MeshcVersion))
+	if err := checkVersion(&o.MeshcVersion); err != nil {
+		errs = append(errs, err.Error())
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("meshc init: %s", strings.Join(errs, "; "))
 	}
 	o.Team = strings.TrimSpace(o.Team)
+	return nil
+}
+
+// checkVersion fills in the default release and checks v.
+func checkVersion(v *string) error {
+	if *v == "" {
+		*v = DefaultMeshcVersion
+	}
+	if !version.MatchString(*v) || strings.Contains(*v, "..") {
+		return fmt.Errorf("meshc version %q must be a tag, branch or commit such as v0.3.0", *v)
+	}
 	return nil
 }
 
@@ -115,9 +156,41 @@ func Domain(o Options) (map[string][]byte, error) {
 	if err := o.check(); err != nil {
 		return nil, err
 	}
-	d := data{Options: o, Title: title(o.Domain), Dir: Dir}
+	return render(templateOf, data{Options: o, Title: title(o.Domain), Dir: Dir})
+}
+
+// platformData is what the platform templates see.
+type platformData struct {
+	PlatformOptions
+	Owner   string // the repository's owner: the GitHub organisation
+	RepoURL string // its https URL, for the git backend
+}
+
+// Platform returns the files of a new platform repository, by path: its
+// mesh.cue (no domains yet, the live catalog on a branch of its own), a
+// policy, and the apply and reconcile workflows.
+func Platform(o PlatformOptions) (map[string][]byte, error) {
+	var errs []string
+	if !domainName.MatchString(o.Name) {
+		errs = append(errs, fmt.Sprintf("mesh name %q must be a lower-case name: a letter, then letters, digits or _ (at most 63)", o.Name))
+	}
+	if !repository.MatchString(o.Repo) {
+		errs = append(errs, fmt.Sprintf("platform repository %q must be owner/name", o.Repo))
+	}
+	if err := checkVersion(&o.MeshcVersion); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("meshc init --platform: %s", strings.Join(errs, "; "))
+	}
+	owner, _, _ := strings.Cut(o.Repo, "/")
+	return render(platformTemplateOf, platformData{PlatformOptions: o, Owner: owner, RepoURL: "https://github.com/" + o.Repo + ".git"})
+}
+
+// render executes each file's template with d.
+func render(templates map[string]string, d any) (map[string][]byte, error) {
 	out := map[string][]byte{}
-	for path, name := range templateOf {
+	for path, name := range templates {
 		var b bytes.Buffer
 		if err := tmpl.ExecuteTemplate(&b, name, d); err != nil {
 			return nil, fmt.Errorf("meshc init: %s: %v", path, err)

@@ -24,8 +24,10 @@ var example = Options{
 	GitHub:       "@acme/orders",
 	Email:        "orders@acme.example",
 	PlatformRepo: "acme/data-platform",
-	MeshcVersion: "main",
+	MeshcVersion: "v0.4.0",
 }
+
+var platformExample = PlatformOptions{Name: "acme", Repo: "acme/data-platform", MeshcVersion: "v0.4.0"}
 
 func TestDomainFiles(t *testing.T) {
 	files, err := Domain(example)
@@ -91,8 +93,13 @@ func TestDomainOptions(t *testing.T) {
 	o := example
 	o.MeshcVersion = ""
 	files, err := Domain(o)
-	if err != nil || !strings.Contains(string(files[PRWorkflow]), "meshc-dev/meshc/actions/meshc@main") {
-		t.Errorf("an empty version is not main: %v", err)
+	if err != nil || !strings.Contains(string(files[PRWorkflow]), "meshc-dev/meshc/actions/meshc@"+DefaultMeshcVersion) {
+		t.Errorf("an empty version does not pin %s: %v", DefaultMeshcVersion, err)
+	}
+	for _, f := range files {
+		if strings.Contains(string(f), "@main") {
+			t.Errorf("a scaffolded file uses an unpinned @main:\n%s", f)
+		}
 	}
 }
 
@@ -166,11 +173,16 @@ func TestExampleWorkflows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for path, example := range map[string]string{
-		PRWorkflow:    "../../actions/workflows/domain-pr.yml",
-		MergeWorkflow: "../../actions/workflows/domain-merge.yml",
+	platform, err := Platform(platformExample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for example, want := range map[string][]byte{
+		"../../actions/workflows/domain-pr.yml":          files[PRWorkflow],
+		"../../actions/workflows/domain-merge.yml":       files[MergeWorkflow],
+		"../../actions/workflows/platform-apply.yml":     platform[ApplyWorkflow],
+		"../../actions/workflows/platform-reconcile.yml": platform[ReconcileWorkflow],
 	} {
-		want := files[path]
 		if os.Getenv("UPDATE_GOLDEN") != "" {
 			if err := os.WriteFile(example, want, 0o644); err != nil {
 				t.Fatal(err)
@@ -182,8 +194,54 @@ func TestExampleWorkflows(t *testing.T) {
 			t.Fatalf("%v: run make golden", err)
 		}
 		if string(got) != string(want) {
-			t.Errorf("%s differs from templates/%s rendered with the example values: edit the template, then run make golden", example, templateOf[path])
+			t.Errorf("%s differs from the template rendered with the example values: edit the template, then run make golden", example)
 		}
+	}
+}
+
+// TestPlatformValidates checks that a scaffolded platform repository
+// loads: its mesh.cue (the git backend) and its policy, with a domain
+// scaffolded for it.
+func TestPlatformValidates(t *testing.T) {
+	dir := t.TempDir()
+	files, err := Platform(platformExample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, b := range files {
+		write(t, filepath.Join(dir, path), string(b))
+	}
+	domain, err := Domain(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, b := range domain {
+		write(t, filepath.Join(dir, "orders", path), string(b))
+	}
+	cfg := strings.Replace(string(files[MeshFile]), "domains: {}", `domains: orders: {path: "./orders/mesh"}`, 1)
+	write(t, filepath.Join(dir, MeshFile), cfg)
+	c, err := config.Load(filepath.Join(dir, MeshFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.State.Backend != "git" || c.State.Repo != "https://github.com/acme/data-platform.git" || c.State.Branch != "meshc-catalog" {
+		t.Errorf("state = %+v", c.State)
+	}
+	res, err := mesh.Load(context.Background(), c, mesh.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Diagnostics.HasErrors() {
+		t.Fatalf("the scaffolded platform and domain do not validate: %v", res.Diagnostics)
+	}
+	// The policy bites: a team outside the organisation is refused.
+	bad := strings.Replace(string(domain[DomainFile]), "@acme/orders", "@other/orders", 1)
+	write(t, filepath.Join(dir, "orders", DomainFile), bad)
+	if res, err = mesh.Load(context.Background(), c, mesh.Options{}); err != nil || !res.Diagnostics.HasErrors() {
+		t.Errorf("a team outside acme validates: %v %v", err, res.Diagnostics)
+	}
+	if _, err := Platform(PlatformOptions{Name: "Acme!", Repo: "nope"}); err == nil || !strings.Contains(err.Error(), "mesh name") || !strings.Contains(err.Error(), "owner/name") {
+		t.Errorf("bad platform options: %v", err)
 	}
 }
 
