@@ -1,7 +1,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: build install test check bench example golden fmt vet
+.PHONY: build install test check bench bench-merge example golden fmt vet
 
 build:
 	$(GO) build -o bin/meshc ./cmd/meshc
@@ -23,6 +23,11 @@ check: fmt vet test
 
 bench:
 	$(GO) test -run '^$$' -bench BenchmarkValidate -benchtime 1x -timeout 30m ./internal/meshgen/
+
+# A one-domain merge apply against a 10,000-product live catalog, on every
+# backend.
+bench-merge:
+	$(GO) test -run '^$$' -bench BenchmarkMergeApply -benchtime 3x -timeout 30m ./internal/meshgen/
 
 # The README's main job: plan and apply catalog-example/ into its live
 # catalog (the file backend, catalog-example/.meshc/catalog.json), then show it.
