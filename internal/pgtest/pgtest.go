@@ -1,0 +1,224 @@
+package pgtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Superuser is the cluster's superuser; it logs in without a password
+// over the unix socket and over 127.0.0.1. Every other role logs in over
+// 127.0.0.1 with its password (scram-sha-256).
+const Superuser = "postgres"
+
+// Cluster is a running private PostgreSQL server.
+type Cluster struct {
+	Dir    string // the temporary directory: data/, the log and the unix socket
+	Port   int    // on 127.0.0.1
+	bin    string // the directory of initdb, pg_ctl and postgres
+	runAs  string // "postgres" when the tests run as root
+	serial atomic.Int64
+}
+
+var (
+	once    sync.Once
+	shared  *Cluster
+	missing error // the binaries are not installed
+	failed  error // they are, but the cluster would not start
+)
+
+// Main runs the test binary's tests and then stops the shared cluster, if
+// one was started. A package using Start calls it from TestMain:
+//
+//	func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+func Main(m *testing.M) int {
+	code := m.Run()
+	if shared != nil {
+		shared.stop()
+	}
+	return code
+}
+
+// Start returns the test binary's cluster, starting it on first use. It
+// skips tb when the PostgreSQL binaries are missing, unless the
+// environment variable CI is set: there a missing server fails tb.
+func Start(tb testing.TB) *Cluster {
+	tb.Helper()
+	once.Do(func() { shared, missing, failed = start() })
+	switch {
+	case missing != nil && os.Getenv("CI") != "":
+		tb.Fatalf("PostgreSQL is required under CI: %v (.ci/run installs Debian's postgresql)", missing)
+	case missing != nil:
+		tb.Skipf("no PostgreSQL server to test against: %v (apt-get install postgresql)", missing)
+	case failed != nil:
+		tb.Fatalf("start PostgreSQL: %v", failed)
+	}
+	return shared
+}
+
+// binDir finds the newest installed server's binaries.
+func binDir() (string, error) {
+	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pg_ctl")
+	if len(matches) == 0 {
+		if p, err := exec.LookPath("pg_ctl"); err == nil {
+			return filepath.Dir(p), nil
+		}
+		return "", errors.New("no pg_ctl under /usr/lib/postgresql/*/bin or on PATH")
+	}
+	version := func(p string) int {
+		n, _ := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(p))))
+		return n
+	}
+	slices.SortFunc(matches, func(a, b string) int { return version(b) - version(a) })
+	return filepath.Dir(matches[0]), nil
+}
+
+func start() (c *Cluster, missing, failed error) {
+	bin, err := binDir()
+	if err != nil {
+		return nil, err, nil
+	}
+	c = &Cluster{bin: bin}
+	dir, err := os.MkdirTemp("", "pgtest-")
+	if err != nil {
+		return nil, nil, err
+	}
+	c.Dir = dir
+	if os.Geteuid() == 0 {
+		// PostgreSQL refuses to run as root: run it as postgres, in a
+		// directory of its own.
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, fmt.Errorf("running as root and there is no postgres user to run the server: %v", err), nil
+		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		if err := os.Chown(dir, uid, gid); err != nil {
+			os.RemoveAll(dir)
+			return nil, nil, err
+		}
+		c.runAs = "postgres"
+	}
+	if err := c.initdb(); err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	// A port found free may be taken before the server binds it: try again.
+	for try := 0; ; try++ {
+		err = c.serve()
+		if err == nil {
+			return c, nil, nil
+		}
+		if try == 2 {
+			os.RemoveAll(dir)
+			return nil, nil, err
+		}
+	}
+}
+
+// run runs a server binary, as the postgres user when we are root.
+func (c *Cluster) run(name string, args ...string) error {
+	path := filepath.Join(c.bin, name)
+	cmd := exec.Command(path, args...)
+	if c.runAs != "" {
+		cmd = exec.Command("runuser", append([]string{"-u", c.runAs, "--", path}, args...)...)
+	}
+	cmd.Dir = c.Dir
+	cmd.Env = append(os.Environ(), "LC_ALL=C")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return nil
+}
+
+func (c *Cluster) data() string { return filepath.Join(c.Dir, "data") }
+
+func (c *Cluster) initdb() error {
+	if err := c.run("initdb", "-D", c.data(), "-U", Superuser, "-E", "UTF8", "--locale=C", "--no-sync", "--auth-local=trust", "--auth-host=scram-sha-256"); err != nil {
+		return err
+	}
+	hba := "local all all trust\n" +
+		"host all " + Superuser + " 127.0.0.1/32 trust\n" +
+		"host all all 127.0.0.1/32 scram-sha-256\n"
+	return os.WriteFile(filepath.Join(c.data(), "pg_hba.conf"), []byte(hba), 0o600)
+}
+
+// serve starts the server on a free loopback port.
+func (c *Cluster) serve() error {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	c.Port = l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200", c.Port, c.Dir)
+	logFile := filepath.Join(c.Dir, "server.log")
+	if err := c.run("pg_ctl", "-D", c.data(), "-l", logFile, "-w", "-t", "60", "-o", opts, "start"); err != nil {
+		log, _ := os.ReadFile(logFile)
+		return fmt.Errorf("%v\nserver log:\n%s", err, log)
+	}
+	return nil
+}
+
+func (c *Cluster) stop() {
+	c.run("pg_ctl", "-D", c.data(), "-m", "immediate", "-w", "stop")
+	os.RemoveAll(c.Dir)
+}
+
+// URL is the connection URL of database db for role (Superuser logs in
+// without a password; another role's comes from PGPASSWORD or a pgpass
+// file, as meshc's does).
+func (c *Cluster) URL(role, db string) string {
+	return fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable", role, c.Port, db)
+}
+
+// Exec runs sql as the superuser in database db.
+func (c *Cluster) Exec(tb testing.TB, db, sql string, args ...any) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, c.URL(Superuser, db))
+	if err != nil {
+		tb.Fatalf("connect to %s: %v", db, err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, sql, args...); err != nil {
+		tb.Fatalf("%s: %v", sql, err)
+	}
+}
+
+// NewDatabase creates an empty database owned by owner ("" is Superuser)
+// and returns its name; it lives as long as the cluster.
+func (c *Cluster) NewDatabase(tb testing.TB, owner string) string {
+	tb.Helper()
+	name := fmt.Sprintf("test_%d", c.serial.Add(1))
+	if owner == "" {
+		owner = Superuser
+	}
+	c.Exec(tb, "postgres", fmt.Sprintf("CREATE DATABASE %s OWNER %s", name, pgx.Identifier{owner}.Sanitize()))
+	return name
+}
+
+// NewRole creates a role that logs in with password and returns its name.
+func (c *Cluster) NewRole(tb testing.TB, password string) string {
+	tb.Helper()
+	name := fmt.Sprintf("role_%d", c.serial.Add(1))
+	c.Exec(tb, "postgres", fmt.Sprintf("CREATE ROLE %s LOGIN PASSWORD '%s'", name, strings.ReplaceAll(password, "'", "''")))
+	return name
+}
