@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strconv"
 
@@ -193,11 +194,17 @@ func writeDocs[V any](ctx context.Context, q querier, table, keyCol, cat string,
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(next)) {
+		old, had := prev[k]
+		if had && reflect.DeepEqual(old, next[k]) { // equal values, equal JSON
+			continue
+		}
 		doc, err := json.Marshal(next[k])
 		if err != nil {
 			return 0, err
 		}
-		if old, ok := prev[k]; ok {
+		if had {
+			// Values that differ only where JSON does not (a nil map
+			// or an empty one) need no write either.
 			if was, err := json.Marshal(old); err == nil && bytes.Equal(was, doc) {
 				continue
 			}
