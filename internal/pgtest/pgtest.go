@@ -41,11 +41,16 @@ var (
 	failed  error // they are, but the cluster would not start
 )
 
-// Main runs the test binary's tests and then stops the shared cluster, if
-// one was started. A package using Start calls it from TestMain:
+// ErrNotInstalled is why Shared fails when the PostgreSQL binaries are
+// missing.
+var ErrNotInstalled = errors.New("PostgreSQL is not installed")
+
+// Main runs the test binary's tests (m is a *testing.M, or what
+// testscript.Main is given) and then stops the shared cluster, if one was
+// started. A package using Start calls it from TestMain:
 //
 //	func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
-func Main(m *testing.M) int {
+func Main(m interface{ Run() int }) int {
 	code := m.Run()
 	if shared != nil {
 		shared.stop()
@@ -53,21 +58,50 @@ func Main(m *testing.M) int {
 	return code
 }
 
+// Shared returns the test binary's cluster, starting it on first use. Its
+// error wraps ErrNotInstalled when the binaries are missing.
+func Shared() (*Cluster, error) {
+	once.Do(func() { shared, missing, failed = start() })
+	switch {
+	case missing != nil:
+		return nil, fmt.Errorf("%w: %v", ErrNotInstalled, missing)
+	case failed != nil:
+		return nil, fmt.Errorf("start PostgreSQL: %w", failed)
+	}
+	return shared, nil
+}
+
+// Available reports whether there is a cluster to test against, for a
+// testscript condition: false if PostgreSQL is not installed, but an error
+// under CI, where it must be, or if it would not start.
+func Available() (bool, error) {
+	_, err := Shared()
+	if errors.Is(err, ErrNotInstalled) && os.Getenv("CI") == "" {
+		return false, nil
+	}
+	return err == nil, required(err)
+}
+
+func required(err error) error {
+	if errors.Is(err, ErrNotInstalled) {
+		return fmt.Errorf("%v: CI requires it (.ci/run installs Debian's postgresql)", err)
+	}
+	return err
+}
+
 // Start returns the test binary's cluster, starting it on first use. It
 // skips tb when the PostgreSQL binaries are missing, unless the
 // environment variable CI is set: there a missing server fails tb.
 func Start(tb testing.TB) *Cluster {
 	tb.Helper()
-	once.Do(func() { shared, missing, failed = start() })
+	c, err := Shared()
 	switch {
-	case missing != nil && os.Getenv("CI") != "":
-		tb.Fatalf("PostgreSQL is required under CI: %v (.ci/run installs Debian's postgresql)", missing)
-	case missing != nil:
-		tb.Skipf("no PostgreSQL server to test against: %v (apt-get install postgresql)", missing)
-	case failed != nil:
-		tb.Fatalf("start PostgreSQL: %v", failed)
+	case errors.Is(err, ErrNotInstalled) && os.Getenv("CI") == "":
+		tb.Skipf("no PostgreSQL server to test against: %v (apt-get install postgresql)", err)
+	case err != nil:
+		tb.Fatal(required(err))
 	}
-	return shared
+	return c
 }
 
 // binDir finds the newest installed server's binaries.
@@ -188,30 +222,46 @@ func (c *Cluster) URL(role, db string) string {
 	return fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable", role, c.Port, db)
 }
 
-// Exec runs sql as the superuser in database db.
-func (c *Cluster) Exec(tb testing.TB, db, sql string, args ...any) {
-	tb.Helper()
+// Run runs sql as the superuser in database db.
+func (c *Cluster) Run(db, sql string, args ...any) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, c.URL(Superuser, db))
 	if err != nil {
-		tb.Fatalf("connect to %s: %v", db, err)
+		return fmt.Errorf("connect to %s: %v", db, err)
 	}
 	defer conn.Close(ctx)
 	if _, err := conn.Exec(ctx, sql, args...); err != nil {
-		tb.Fatalf("%s: %v", sql, err)
+		return fmt.Errorf("%s: %v", sql, err)
+	}
+	return nil
+}
+
+// Exec runs sql as the superuser in database db, failing tb on error.
+func (c *Cluster) Exec(tb testing.TB, db, sql string, args ...any) {
+	tb.Helper()
+	if err := c.Run(db, sql, args...); err != nil {
+		tb.Fatal(err)
 	}
 }
 
-// NewDatabase creates an empty database owned by owner ("" is Superuser)
-// and returns its name; it lives as long as the cluster.
-func (c *Cluster) NewDatabase(tb testing.TB, owner string) string {
-	tb.Helper()
+// CreateDatabase creates an empty database owned by owner ("" is
+// Superuser) and returns its name; it lives as long as the cluster.
+func (c *Cluster) CreateDatabase(owner string) (string, error) {
 	name := fmt.Sprintf("test_%d", c.serial.Add(1))
 	if owner == "" {
 		owner = Superuser
 	}
-	c.Exec(tb, "postgres", fmt.Sprintf("CREATE DATABASE %s OWNER %s", name, pgx.Identifier{owner}.Sanitize()))
+	return name, c.Run("postgres", fmt.Sprintf("CREATE DATABASE %s OWNER %s", name, pgx.Identifier{owner}.Sanitize()))
+}
+
+// NewDatabase is CreateDatabase, failing tb on error.
+func (c *Cluster) NewDatabase(tb testing.TB, owner string) string {
+	tb.Helper()
+	name, err := c.CreateDatabase(owner)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	return name
 }
 

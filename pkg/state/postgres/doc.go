@@ -11,12 +11,16 @@
 // The lock is a transaction-scoped advisory lock keyed by the catalog's
 // name, so that it works behind a pooler in transaction mode and dies with
 // its holder's connection. Lock begins a transaction and takes it; the
-// session reads and writes in that transaction, and each write commits it
-// and takes the lock again at once in a new one, so that a write is
-// durable when Write returns, as the Store promises. The holder (who, pid,
-// host, since) is in the meshc_lock row, which others read when they fail
-// to get the lock; that row is informative only: a row left by a holder
-// whose connection dropped blocks no one.
+// session reads and writes in that transaction, and a write commits it, so
+// that it is durable when Write returns, as the Store promises (the engine
+// reports an apply from Write, not from Unlock). The same simple query
+// begins the next transaction and takes the lock again, holding it at
+// session level across the COMMIT so that it is never free in between;
+// Unlock commits the last one. The holder (who, pid, host, since) is in
+// the meshc_lock row, committed with the lock's first transaction, which
+// others read when they fail to get the lock, checked against pg_locks;
+// that row is informative only: a row left by a holder whose connection
+// dropped blocks no one.
 //
 // The schema is made and migrated by the versioned SQL files embedded from
 // migrations/, recorded in meshc_schema_version; a database whose schema is
