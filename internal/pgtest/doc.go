@@ -8,8 +8,10 @@
 // database (Cluster.NewDatabase) or scope inside one. Debian's postgresql
 // package provides the binaries (under /usr/lib/postgresql/*/bin); as root,
 // the server runs as the postgres user, since PostgreSQL refuses to run as
-// root. Without the binaries a test is skipped, except under CI (the
-// environment variable CI set), where a missing server fails the test.
+// root. Cluster.Pooler puts PgBouncer (Debian's pgbouncer) in front of it
+// in transaction mode. Without the binaries a test is skipped, except
+// under CI (the environment variable CI set), where a missing server or
+// pooler fails the test.
 //
 // It is imported by tests only.
 package pgtest

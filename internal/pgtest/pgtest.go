@@ -32,6 +32,10 @@ type Cluster struct {
 	bin    string // the directory of initdb, pg_ctl and postgres
 	runAs  string // "postgres" when the tests run as root
 	serial atomic.Int64
+
+	poolerOnce sync.Once
+	poolerPort int
+	poolerErr  error
 }
 
 var (
@@ -211,8 +215,91 @@ func (c *Cluster) serve() error {
 }
 
 func (c *Cluster) stop() {
+	if c.poolerPort != 0 {
+		if pid, err := os.ReadFile(filepath.Join(c.Dir, "pgbouncer.pid")); err == nil {
+			if n, err := strconv.Atoi(strings.TrimSpace(string(pid))); err == nil {
+				if p, err := os.FindProcess(n); err == nil {
+					p.Kill()
+				}
+			}
+		}
+	}
 	c.run("pg_ctl", "-D", c.data(), "-m", "immediate", "-w", "stop")
 	os.RemoveAll(c.Dir)
+}
+
+// pgbouncer is where Debian's pgbouncer package installs it.
+const pgbouncer = "/usr/sbin/pgbouncer"
+
+// Pooler returns the URL of database db for the superuser through
+// PgBouncer in transaction mode, started on first use in front of the
+// cluster with few server connections, so that clients share them: each
+// transaction may run on another. It skips tb when PgBouncer is not
+// installed, unless the environment variable CI is set: there it fails.
+func (c *Cluster) Pooler(tb testing.TB, db string) string {
+	tb.Helper()
+	c.poolerOnce.Do(func() { c.poolerPort, c.poolerErr = c.startPooler() })
+	switch {
+	case errors.Is(c.poolerErr, ErrNotInstalled) && os.Getenv("CI") == "":
+		tb.Skipf("no PgBouncer to test behind: %v (apt-get install pgbouncer)", c.poolerErr)
+	case errors.Is(c.poolerErr, ErrNotInstalled):
+		tb.Fatalf("PgBouncer is required under CI: %v (.ci/run installs Debian's pgbouncer)", c.poolerErr)
+	case c.poolerErr != nil:
+		tb.Fatalf("start PgBouncer: %v", c.poolerErr)
+	}
+	return fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable", Superuser, c.poolerPort, db)
+}
+
+func (c *Cluster) startPooler() (int, error) {
+	if _, err := os.Stat(pgbouncer); err != nil {
+		return 0, fmt.Errorf("%w: no %s", ErrNotInstalled, pgbouncer)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	ini := fmt.Sprintf(`[databases]
+* = host=127.0.0.1 port=%d
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = %d
+unix_socket_dir =
+auth_type = trust
+auth_file = %[3]s/userlist.txt
+pool_mode = transaction
+default_pool_size = 4
+max_client_conn = 200
+logfile = %[3]s/pgbouncer.log
+pidfile = %[3]s/pgbouncer.pid
+`, c.Port, port, c.Dir)
+	for name, data := range map[string]string{"pgbouncer.ini": ini, "userlist.txt": fmt.Sprintf("%q \"\"\n", Superuser)} {
+		if err := os.WriteFile(filepath.Join(c.Dir, name), []byte(data), 0o644); err != nil {
+			return 0, err
+		}
+	}
+	cmd := exec.Command(pgbouncer, "-d", filepath.Join(c.Dir, "pgbouncer.ini"))
+	if c.runAs != "" {
+		cmd = exec.Command("runuser", "-u", c.runAs, "--", pgbouncer, "-d", filepath.Join(c.Dir, "pgbouncer.ini"))
+	}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		log, _ := os.ReadFile(filepath.Join(c.Dir, "pgbouncer.log"))
+		return 0, fmt.Errorf("pgbouncer: %v\n%s%s", err, out, log)
+	}
+	// Wait for it to listen.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			conn.Close()
+			return port, nil
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(filepath.Join(c.Dir, "pgbouncer.log"))
+			return 0, fmt.Errorf("pgbouncer does not listen on %d: %v\n%s", port, err, log)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // URL is the connection URL of database db for role (Superuser logs in

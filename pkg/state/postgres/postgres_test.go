@@ -199,14 +199,18 @@ func TestMigrationsAreNumbered(t *testing.T) {
 }
 
 // TestPooledLock checks the lock when every operation has a connection of
-// its own, as behind a pooler: the holder is named from its row; when the
-// holder's connection drops, the lock is free at once, its row blocks no
-// one, and what it wrote stands.
+// its own, directly and through PgBouncer in transaction mode: the holder
+// is named from its row; when the holder's connection drops, the lock is
+// free at once, its row blocks no one, and what it wrote stands.
 func TestPooledLock(t *testing.T) {
 	c := pgtest.Start(t)
-	db := c.NewDatabase(t, "")
-	b := newBackend(t, c, db)
-	url := b.where + "&catalog=" + b.catalog
+	t.Run("direct", func(t *testing.T) { testPooledLock(t, c.URL(pgtest.Superuser, c.NewDatabase(t, ""))) })
+	t.Run("pgbouncer", func(t *testing.T) { testPooledLock(t, c.Pooler(t, c.NewDatabase(t, ""))) })
+}
+
+func testPooledLock(t *testing.T, dbURL string) {
+	url := fmt.Sprintf("%s&catalog=c%d", dbURL, catalogs.Add(1))
+	b := mustNew(t, url)
 	carol := state.NewStore(mustNew(t, url))
 	l, err := carol.Lock(t.Context(), "carol@ci (meshc apply)")
 	if err != nil {
