@@ -446,3 +446,36 @@ func TestPasswordNeverPrinted(t *testing.T) {
 		}
 	}
 }
+
+// TestNULRefused checks that a string jsonb cannot hold (U+0000) is
+// refused by name, the catalog left as it was and the lock still held.
+func TestNULRefused(t *testing.T) {
+	for doc, want := range map[string]bool{`"a\u0000"`: true, `"a\\u0000"`: false, `"a\\\u0000b"`: true, `"u0000"`: false} {
+		if hasNUL([]byte(doc)) != want {
+			t.Errorf("hasNUL(%s) = %v; want %v", doc, !want, want)
+		}
+	}
+	c := pgtest.Start(t)
+	b := newBackend(t, c, c.NewDatabase(t, ""))
+	st := state.NewStore(b)
+	mustWrite(t, st, statetest.Sample(), 0)
+	before := dump(t, b)
+	l, err := st.Lock(t.Context(), "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Unlock()
+	next := mustRead(t, st)
+	next.Products["sales.orders"].Description = "bad\x00byte"
+	err = l.Write(t.Context(), next, 1)
+	if err == nil || !strings.Contains(err.Error(), `meshc_product "sales.orders"`) || !strings.Contains(err.Error(), "U+0000") {
+		t.Fatalf("Write of a NUL: %v; want it refused, naming the product", err)
+	}
+	if after := dump(t, b); !bytes.Equal(after, before) {
+		t.Errorf("a refused Write changed the rows")
+	}
+	next.Products["sales.orders"].Description = "fine"
+	if err := l.Write(t.Context(), next, 1); err != nil {
+		t.Errorf("Write after a refused one, under the same lock: %v", err)
+	}
+}

@@ -209,6 +209,9 @@ func writeDocs[V any](ctx context.Context, q querier, table, keyCol, cat string,
 				continue
 			}
 		}
+		if hasNUL(doc) {
+			return 0, fmt.Errorf("%s %q: a string in it holds the character U+0000, which PostgreSQL's jsonb cannot store; remove it from the declaration", table, k)
+		}
 		keys, docs = append(keys, k), append(docs, string(doc))
 	}
 	var n int64
@@ -285,6 +288,9 @@ func (b *Backend) writeHistory(ctx context.Context, q querier, prev, next []stat
 				continue
 			}
 		}
+		if hasNUL(doc) {
+			return 0, fmt.Errorf("history entry %d: a string in it holds the character U+0000, which PostgreSQL's jsonb cannot store", i)
+		}
 		entries = append(entries, string(doc))
 	}
 	var n int64
@@ -306,4 +312,24 @@ SELECT $1, $2::int + ord::int - 1, e::jsonb FROM unnest($3::text[]) WITH ORDINAL
 		n += tag.RowsAffected()
 	}
 	return n, nil
+}
+
+// hasNUL reports whether a JSON document has a string holding U+0000
+// (escaped as \u0000, the only way JSON can hold it), which jsonb refuses.
+func hasNUL(doc []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(doc[i:], []byte(`\u0000`))
+		if j < 0 {
+			return false
+		}
+		j += i
+		n := 0 // the backslashes before this one: an odd count escapes it
+		for k := j - 1; k >= 0 && doc[k] == '\\'; k-- {
+			n++
+		}
+		if n%2 == 0 {
+			return true
+		}
+		i = j + 1
+	}
 }
