@@ -19,7 +19,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(withCluster{m}, map[string]func(){
 		"meshc": func() { os.Exit(cli.Main()) },
 	})
 }
@@ -34,7 +34,9 @@ func TestScripts(t *testing.T) {
 		UpdateScripts: os.Getenv("UPDATE_GOLDEN") != "",
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"exits": exits, "replace": replace, "github-fake": githubFake, "hung-remote": hungRemote,
+			"pg-db": pgDB, "pg-exec": pgExec,
 		},
+		Condition: condition,
 		Setup: func(env *testscript.Env) error {
 			example := filepath.Join(env.WorkDir, "example")
 			if err := os.CopyFS(example, os.DirFS("../../catalog-example")); err != nil {

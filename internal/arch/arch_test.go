@@ -38,6 +38,7 @@ var forbidden = []struct {
 	{"pkg/state!", []string{"pkg/github", "pkg/scaffold", "pkg/config", "pkg/source", "pkg/compile", "pkg/check", "pkg/mesh", "pkg/plan", "pkg/render", "pkg/engine", "pkg/state/"}, "the live catalog is a document; its backends plug in from below, by name"},
 	{"pkg/state/", []string{"pkg/github", "pkg/scaffold", "pkg/config", "pkg/source", "pkg/compile", "pkg/check", "pkg/mesh", "pkg/plan", "pkg/render", "pkg/engine"}, "a backend only keeps the document"},
 	{"", []string{"pkg/state/statetest"}, "the backend conformance suite is for tests only"},
+	{"", []string{"internal/pgtest"}, "the private PostgreSQL cluster is for tests only"},
 	{"pkg/plan!", []string{"pkg/github", "pkg/scaffold", "pkg/source", "pkg/compile", "pkg/mesh", "pkg/render", "pkg/config", "pkg/state/"}, "the plan compares models; it neither loads nor prints, nor picks a backend"},
 	{"pkg/render!", []string{"pkg/compile", "pkg/source", "pkg/mesh", "pkg/config", "pkg/engine"}, "rendering is built from the model only"},
 	{"pkg/result!", []string{"pkg/github", "pkg/scaffold", "pkg/config", "pkg/source", "pkg/compile", "pkg/check", "pkg/mesh", "pkg/render", "pkg/engine"}, "results are types only"},

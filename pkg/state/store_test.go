@@ -115,10 +115,11 @@ func TestSharedStoreConformance(t *testing.T) {
 		m := newMem()
 		return statetest.Storage{
 			Open: m.backend,
-			Plant: func(data []byte) {
+			Plant: func(data []byte) bool {
 				m.mu.Lock()
 				defer m.mu.Unlock()
 				m.data = slices.Clone(data)
+				return true
 			},
 			Raw: func() []byte {
 				m.mu.Lock()

@@ -16,13 +16,14 @@ func TestConformance(t *testing.T) {
 		path := filepath.Join(t.TempDir(), ".meshc", "catalog.json")
 		return statetest.Storage{
 			Open: func() state.Backend { return New(path) },
-			Plant: func(data []byte) {
+			Plant: func(data []byte) bool {
 				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 					t.Fatal(err)
 				}
 				if err := os.WriteFile(path, data, 0o644); err != nil {
 					t.Fatal(err)
 				}
+				return true
 			},
 			Raw: func() []byte {
 				data, err := os.ReadFile(path)

@@ -8,8 +8,9 @@
 // missing catalog reads as New(); writes are compare-and-swap on serial and
 // lineage, the lineage is fixed at the first write and history is kept; a
 // held lock names its holder, also after a crash; a corrupt or foreign
-// document is refused and left byte for byte; concurrent writers cannot
-// lose an update.
+// document is refused and left as it is (byte for byte in a file, row for
+// row in a database, which holds only the documents its tables have a
+// place for); concurrent writers cannot lose an update.
 //
 // It is imported by tests only; it imports nothing of meshc but pkg/state
 // and pkg/catalog.

@@ -1,0 +1,335 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/meshc-dev/meshc/pkg/catalog"
+	"github.com/meshc-dev/meshc/pkg/state"
+)
+
+// querier is a connection or a transaction.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// corrupt reports a row meshc cannot use, naming its table and key.
+func (b *Backend) corrupt(table, key, reason string) *state.CorruptError {
+	return &state.CorruptError{
+		Path:   fmt.Sprintf("%s, table %s, row %s", b.Describe(), table, strconv.Quote(key)),
+		Reason: reason,
+		Hint:   "repair or delete that row (or restore the catalog from a backup); meshc never overwrites it",
+	}
+}
+
+// decodeRow decodes a jsonb column of a row into a T, refusing JSON null
+// and what is not a T.
+func decodeRow[T any](b *Backend, table, key, what string, data []byte) (*T, error) {
+	if len(data) == 0 || bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
+		return nil, b.corrupt(table, key, fmt.Sprintf("its %s is null", what))
+	}
+	var v *T
+	if err := json.Unmarshal(data, &v); err != nil {
+		var typ *json.UnmarshalTypeError
+		if errors.As(err, &typ) && typ.Field == "" {
+			return nil, b.corrupt(table, key, fmt.Sprintf("its JSON is a %s, not a %s", typ.Value, what))
+		}
+		return nil, b.corrupt(table, key, fmt.Sprintf("its JSON is not a %s: %v", what, err))
+	}
+	return v, nil
+}
+
+// load reads the catalog's rows through q, nil if it has no catalog row.
+func (b *Backend) load(ctx context.Context, q querier) (*state.Catalog, error) {
+	c := &state.Catalog{
+		Domains:  map[string]*catalog.Domain{},
+		Products: map[string]*catalog.Product{},
+		Meta:     map[string]state.ProductMeta{},
+		History:  []state.Entry{},
+	}
+	err := q.QueryRow(ctx, `SELECT format_version, lineage, serial FROM meshc_catalog WHERE catalog = $1`, b.catalog).
+		Scan(&c.FormatVersion, &c.Lineage, &c.Serial)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := eachRow(ctx, q, `SELECT name, doc FROM meshc_domain WHERE catalog = $1 ORDER BY name`, b.catalog, func(name string, doc []byte) error {
+		d, err := decodeRow[catalog.Domain](b, "meshc_domain", name, "domain", doc)
+		if err == nil && d.Name != "" && d.Name != name {
+			err = b.corrupt("meshc_domain", name, fmt.Sprintf("its JSON is the domain %q", d.Name))
+		}
+		c.Domains[name] = d
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if err := eachRow(ctx, q, `SELECT id, doc FROM meshc_product WHERE catalog = $1 ORDER BY id`, b.catalog, func(id string, doc []byte) error {
+		p, err := decodeRow[catalog.Product](b, "meshc_product", id, "product", doc)
+		if err == nil && p.ID != "" && p.ID != id {
+			err = b.corrupt("meshc_product", id, fmt.Sprintf("its JSON is the product %q", p.ID))
+		}
+		c.Products[id] = p
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	rows, err := q.Query(ctx, `SELECT product_id, created_serial, updated_serial, deprecated_on FROM meshc_product_meta WHERE catalog = $1 ORDER BY product_id`, b.catalog)
+	if err != nil {
+		return nil, err
+	}
+	var id string
+	var m state.ProductMeta
+	if _, err := pgx.ForEachRow(rows, []any{&id, &m.CreatedSerial, &m.UpdatedSerial, &m.DeprecatedOn}, func() error {
+		c.Meta[id] = m
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	rows, err = q.Query(ctx, `SELECT pos, entry FROM meshc_history WHERE catalog = $1 ORDER BY pos`, b.catalog)
+	if err != nil {
+		return nil, err
+	}
+	var pos int
+	var entry []byte
+	if _, err := pgx.ForEachRow(rows, []any{&pos, &entry}, func() error {
+		e, err := decodeRow[state.Entry](b, "meshc_history", strconv.Itoa(pos), "history entry", entry)
+		if err != nil {
+			return err
+		}
+		c.History = append(c.History, *e)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// eachRow calls fn with each (text, jsonb) row of sql.
+func eachRow(ctx context.Context, q querier, sql, catalog string, fn func(key string, doc []byte) error) error {
+	rows, err := q.Query(ctx, sql, catalog)
+	if err != nil {
+		return err
+	}
+	var key string
+	var doc []byte
+	_, err = pgx.ForEachRow(rows, []any{&key, &doc}, func() error { return fn(key, doc) })
+	return err
+}
+
+// batchRows bounds the rows one statement writes.
+const batchRows = 1000
+
+// store writes next in place of prev through q: the catalog row, with
+// the compare-and-swap on prev's serial and lineage, then only the domain,
+// product, meta and history rows that differ. It returns the rows written.
+func (b *Backend) store(ctx context.Context, q querier, prev, next *state.Catalog) (int64, error) {
+	var tag pgconn.CommandTag
+	var err error
+	if prev == nil {
+		tag, err = q.Exec(ctx, `INSERT INTO meshc_catalog (catalog, format_version, lineage, serial) VALUES ($1, $2, $3, $4) ON CONFLICT (catalog) DO NOTHING`,
+			b.catalog, next.FormatVersion, next.Lineage, next.Serial)
+		prev = &state.Catalog{}
+	} else {
+		tag, err = q.Exec(ctx, `UPDATE meshc_catalog SET format_version = $2, lineage = $3, serial = $4, updated_at = now() WHERE catalog = $1 AND serial = $5 AND lineage = $6`,
+			b.catalog, next.FormatVersion, next.Lineage, next.Serial, prev.Serial, prev.Lineage)
+	}
+	if err != nil {
+		return 0, err
+	}
+	if tag.RowsAffected() != 1 {
+		return 0, b.stale(ctx, q, prev)
+	}
+	n := int64(1)
+	for _, w := range []func() (int64, error){
+		func() (int64, error) {
+			return writeDocs(ctx, q, "meshc_domain", "name", b.catalog, prev.Domains, next.Domains)
+		},
+		func() (int64, error) {
+			return writeDocs(ctx, q, "meshc_product", "id", b.catalog, prev.Products, next.Products)
+		},
+		func() (int64, error) { return b.writeMeta(ctx, q, prev.Meta, next.Meta) },
+		func() (int64, error) { return b.writeHistory(ctx, q, prev.History, next.History) },
+	} {
+		m, err := w()
+		if err != nil {
+			return 0, err
+		}
+		n += m
+	}
+	return n, nil
+}
+
+// stale reports the compare-and-swap's failure with the live serial and
+// lineage.
+func (b *Backend) stale(ctx context.Context, q querier, prev *state.Catalog) error {
+	e := &state.StaleError{Expected: prev.Serial, ExpectedLineage: prev.Lineage}
+	err := q.QueryRow(ctx, `SELECT serial, lineage FROM meshc_catalog WHERE catalog = $1`, b.catalog).Scan(&e.Live, &e.LiveLineage)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return err
+	}
+	return e
+}
+
+// writeDocs deletes the rows of table whose key is gone from next and
+// upserts those that are new or changed.
+func writeDocs[V any](ctx context.Context, q querier, table, keyCol, cat string, prev, next map[string]*V) (int64, error) {
+	var gone, keys, docs []string
+	for k := range prev {
+		if _, ok := next[k]; !ok {
+			gone = append(gone, k)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(next)) {
+		old, had := prev[k]
+		if had && reflect.DeepEqual(old, next[k]) { // equal values, equal JSON
+			continue
+		}
+		doc, err := json.Marshal(next[k])
+		if err != nil {
+			return 0, err
+		}
+		if had {
+			// Values that differ only where JSON does not (a nil map
+			// or an empty one) need no write either.
+			if was, err := json.Marshal(old); err == nil && bytes.Equal(was, doc) {
+				continue
+			}
+		}
+		if hasNUL(doc) {
+			return 0, fmt.Errorf("%s %q: a string in it holds the character U+0000, which PostgreSQL's jsonb cannot store; remove it from the declaration", table, k)
+		}
+		keys, docs = append(keys, k), append(docs, string(doc))
+	}
+	var n int64
+	for chunk := range slices.Chunk(gone, batchRows) {
+		tag, err := q.Exec(ctx, fmt.Sprintf(`DELETE FROM %s WHERE catalog = $1 AND %s = ANY($2::text[])`, table, keyCol), cat, chunk)
+		if err != nil {
+			return 0, err
+		}
+		n += tag.RowsAffected()
+	}
+	for i := 0; i < len(keys); i += batchRows {
+		j := min(i+batchRows, len(keys))
+		tag, err := q.Exec(ctx, fmt.Sprintf(`INSERT INTO %[1]s (catalog, %[2]s, doc)
+SELECT $1, k, d::jsonb FROM unnest($2::text[], $3::text[]) AS r(k, d)
+ON CONFLICT (catalog, %[2]s) DO UPDATE SET doc = excluded.doc`, table, keyCol), cat, keys[i:j], docs[i:j])
+		if err != nil {
+			return 0, err
+		}
+		n += tag.RowsAffected()
+	}
+	return n, nil
+}
+
+func (b *Backend) writeMeta(ctx context.Context, q querier, prev, next map[string]state.ProductMeta) (int64, error) {
+	var gone, ids, deprecated []string
+	var created, updated []int64
+	for id := range prev {
+		if _, ok := next[id]; !ok {
+			gone = append(gone, id)
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(next)) {
+		m := next[id]
+		if old, ok := prev[id]; ok && old == m {
+			continue
+		}
+		ids, created, updated, deprecated = append(ids, id), append(created, m.CreatedSerial), append(updated, m.UpdatedSerial), append(deprecated, m.DeprecatedOn)
+	}
+	var n int64
+	for chunk := range slices.Chunk(gone, batchRows) {
+		tag, err := q.Exec(ctx, `DELETE FROM meshc_product_meta WHERE catalog = $1 AND product_id = ANY($2::text[])`, b.catalog, chunk)
+		if err != nil {
+			return 0, err
+		}
+		n += tag.RowsAffected()
+	}
+	for i := 0; i < len(ids); i += batchRows {
+		j := min(i+batchRows, len(ids))
+		tag, err := q.Exec(ctx, `INSERT INTO meshc_product_meta (catalog, product_id, created_serial, updated_serial, deprecated_on)
+SELECT $1, id, c, u, d FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::text[]) AS r(id, c, u, d)
+ON CONFLICT (catalog, product_id) DO UPDATE SET created_serial = excluded.created_serial, updated_serial = excluded.updated_serial, deprecated_on = excluded.deprecated_on`,
+			b.catalog, ids[i:j], created[i:j], updated[i:j], deprecated[i:j])
+		if err != nil {
+			return 0, err
+		}
+		n += tag.RowsAffected()
+	}
+	return n, nil
+}
+
+// writeHistory keeps the entries prev and next share from the start and
+// replaces the rest: an apply appends one.
+func (b *Backend) writeHistory(ctx context.Context, q querier, prev, next []state.Entry) (int64, error) {
+	keep := 0
+	var entries []string
+	for i, e := range next {
+		doc, err := json.Marshal(e)
+		if err != nil {
+			return 0, err
+		}
+		if i == keep && i < len(prev) {
+			if was, err := json.Marshal(prev[i]); err == nil && bytes.Equal(was, doc) {
+				keep++
+				continue
+			}
+		}
+		if hasNUL(doc) {
+			return 0, fmt.Errorf("history entry %d: a string in it holds the character U+0000, which PostgreSQL's jsonb cannot store", i)
+		}
+		entries = append(entries, string(doc))
+	}
+	var n int64
+	if keep < len(prev) {
+		tag, err := q.Exec(ctx, `DELETE FROM meshc_history WHERE catalog = $1 AND pos >= $2`, b.catalog, keep)
+		if err != nil {
+			return 0, err
+		}
+		n += tag.RowsAffected()
+	}
+	for i := 0; i < len(entries); i += batchRows {
+		j := min(i+batchRows, len(entries))
+		tag, err := q.Exec(ctx, `INSERT INTO meshc_history (catalog, pos, entry)
+SELECT $1, $2::int + ord::int - 1, e::jsonb FROM unnest($3::text[]) WITH ORDINALITY AS r(e, ord)`,
+			b.catalog, keep+i, entries[i:j])
+		if err != nil {
+			return 0, err
+		}
+		n += tag.RowsAffected()
+	}
+	return n, nil
+}
+
+// hasNUL reports whether a JSON document has a string holding U+0000
+// (escaped as \u0000, the only way JSON can hold it), which jsonb refuses.
+func hasNUL(doc []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(doc[i:], []byte(`\u0000`))
+		if j < 0 {
+			return false
+		}
+		j += i
+		n := 0 // the backslashes before this one: an odd count escapes it
+		for k := j - 1; k >= 0 && doc[k] == '\\'; k-- {
+			n++
+		}
+		if n%2 == 0 {
+			return true
+		}
+		i = j + 1
+	}
+}
