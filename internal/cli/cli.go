@@ -230,12 +230,13 @@ func classify(err error) (int, string) {
 	var (
 		usage   usageError
 		stale   *plan.StaleError
+		lost    *state.StaleError
 		locked  *state.LockedError
 		corrupt *state.CorruptError
 		notPlan *plan.NotAPlanError
 	)
 	switch {
-	case errors.As(err, &stale):
+	case errors.As(err, &stale), errors.As(err, &lost):
 		return ExitInvalid, "stale-plan"
 	case errors.Is(err, engine.ErrHasErrors):
 		return ExitInvalid, "plan-has-errors"

@@ -36,7 +36,8 @@ func (e *Engine) Apply(ctx context.Context, pl *Planned) (*result.Apply, error) 
 	}
 	out, err := e.commit(ctx, pl)
 	var stale *plan.StaleError
-	if errors.As(err, &stale) {
+	var lost *state.StaleError // a concurrent writer won the swap
+	if errors.As(err, &stale) || errors.As(err, &lost) {
 		d := diag.Errorf("stale-plan", "%v", err)
 		return &result.Apply{Plan: p, Diagnostics: diag.Diagnostics{d}}, nil
 	}
