@@ -20,6 +20,7 @@ import (
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/config"
+	"github.com/meshc-dev/meshc/pkg/internal/gitremote"
 	"github.com/meshc-dev/meshc/pkg/source/gitfs"
 )
 
@@ -71,7 +72,7 @@ type Git struct {
 // repository does; Source records the URL (any password redacted), the ref
 // asked for, the path and the commit read.
 func (g Git) Fetch(ctx context.Context, d *config.Domain) (*Domain, error) {
-	q := &request{g: g, d: d, ref: strings.TrimSpace(d.Ref), shown: displayURL(d.Git)}
+	q := &request{g: g, d: d, ref: strings.TrimSpace(d.Ref), shown: gitremote.DisplayURL(d.Git)}
 	if plumbing.IsHash(q.ref) {
 		q.ref = strings.ToLower(q.ref)
 	}
@@ -79,7 +80,7 @@ func (g Git) Fetch(ctx context.Context, d *config.Domain) (*Domain, error) {
 	if err != nil {
 		return nil, q.errorf("%v", err)
 	}
-	url, ep, err := endpoint(d.Git, g.Root)
+	url, ep, err := gitremote.Endpoint(d.Git, g.Root)
 	if err != nil {
 		return nil, q.errorf("bad git URL %s: %v", q.shown, err)
 	}
@@ -99,7 +100,7 @@ func (g Git) Fetch(ctx context.Context, d *config.Domain) (*Domain, error) {
 	defer c.mu.Unlock()
 	// Another meshc (a reconcile service beside a manual run) may share the
 	// cache: fetches into one clone take turns across processes too.
-	unlock, err := lockFile(filepath.Join(dir, "meshc.lock"))
+	unlock, err := gitremote.LockFile(filepath.Join(dir, "meshc.lock"))
 	if err != nil {
 		return nil, q.errorf("git cache for %s: %v", q.shown, err)
 	}

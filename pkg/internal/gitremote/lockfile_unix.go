@@ -1,6 +1,6 @@
 //go:build unix
 
-package source
+package gitremote
 
 import (
 	"fmt"
@@ -9,10 +9,10 @@ import (
 	"syscall"
 )
 
-// lockFile takes an exclusive advisory lock on path, waiting for another
+// LockFile takes an exclusive advisory lock on path, waiting for another
 // process that holds it, and returns its release. The kernel drops the
 // lock if the process dies, so a crash never leaves the cache locked.
-func lockFile(path string) (unlock func(), err error) {
+func LockFile(path string) (unlock func(), err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,6 @@
 //go:build unix
 
-package source
+package gitremote
 
 import (
 	"errors"
@@ -14,7 +14,7 @@ import (
 // same file (as another meshc process would make) cannot take it.
 func TestLockFileExcludes(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "clone", "meshc.lock")
-	unlock, err := lockFile(path)
+	unlock, err := LockFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
