@@ -80,7 +80,7 @@ func (s *session) Replace(ctx context.Context, prev, next *state.Catalog) error 
 				return err
 			}
 			if (!exists && s.tip.IsZero()) || (exists && cur == s.tip) {
-				return s.b.fail("pushing to", perr) // refused for another reason
+				return s.b.fail("pushing", perr) // refused for another reason
 			}
 			// Someone else pushed first: see what.
 			tip, err := s.b.fetchTip(ctx, r, refs)
@@ -163,18 +163,18 @@ func message(next *state.Catalog) string {
 	user := oneLine(e.User, "unknown")
 	names := slices.Sorted(maps.Keys(e.Sources))
 	var short []string
-	for _, name := range names {
-		if len(short) == 3 {
-			short = append(short, fmt.Sprintf("and %d more", len(names)-3))
-			break
-		}
+	for _, name := range names[:min(3, len(names))] {
 		short = append(short, revision(oneLine(name, "?"), e.Sources[name].Revision()))
 	}
+	list := strings.Join(short, ", ")
+	if len(names) > 3 {
+		list += fmt.Sprintf(" and %d more", len(names)-3)
+	}
 	var b strings.Builder
-	if len(short) == 0 {
+	if list == "" {
 		fmt.Fprintf(&b, "meshc apply by %s (serial %d)\n", user, next.Serial)
 	} else {
-		fmt.Fprintf(&b, "meshc apply %s by %s (serial %d)\n", strings.Join(short, ", "), user, next.Serial)
+		fmt.Fprintf(&b, "meshc apply %s by %s (serial %d)\n", list, user, next.Serial)
 	}
 	fmt.Fprintf(&b, "\nApplied by %s at %s: %d created, %d updated, %d deleted, %d breaking.\n",
 		user, e.Time.UTC().Format("2006-01-02T15:04:05Z"), e.Summary.Create, e.Summary.Update, e.Summary.Delete, e.Summary.Breaking)

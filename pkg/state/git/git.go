@@ -430,7 +430,7 @@ func (b *Backend) fail(op string, err error) error {
 	default:
 		msg = gitremote.OneLine(err)
 	}
-	return &causedError{msg: b.scrub(fmt.Sprintf("live catalog %s: %s %s: %s", b.where(), op, b.shown, msg)), cause: err}
+	return &causedError{msg: b.scrub(fmt.Sprintf("live catalog %s: %s: %s", b.where(), op, msg)), cause: err}
 }
 
 // scrub removes every credential from msg.

@@ -52,8 +52,14 @@ func (r remote) tip(branch string) string {
 // plant commits data as path on branch, bypassing meshc, as a hand edit
 // would.
 func (r remote) plant(branch, path string, data []byte) string {
-	blob := strings.TrimSpace(string(r.Run(data, "hash-object", "-w", "--stdin")))
-	tree := strings.TrimSpace(string(r.Run([]byte("100644 blob "+blob+"\t"+path+"\n"), "mktree")))
+	h := strings.TrimSpace(string(r.Run(data, "hash-object", "-w", "--stdin")))
+	mode := "100644 blob "
+	parts := strings.Split(path, "/")
+	for i := len(parts) - 1; i >= 0; i-- {
+		h = strings.TrimSpace(string(r.Run([]byte(mode+h+"\t"+parts[i]+"\n"), "mktree")))
+		mode = "040000 tree "
+	}
+	tree := h
 	args := []string{"commit-tree", tree, "-m", "hand edit"}
 	if parent := r.tip(branch); parent != "" {
 		args = append(args, "-p", parent)
