@@ -15,6 +15,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 
+	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/state"
 )
 
@@ -164,7 +165,7 @@ func message(next *state.Catalog) string {
 	names := slices.Sorted(maps.Keys(e.Sources))
 	var short []string
 	for _, name := range names[:min(3, len(names))] {
-		short = append(short, revision(oneLine(name, "?"), e.Sources[name].Revision()))
+		short = append(short, revision(oneLine(name, "?"), e.Sources[name]))
 	}
 	list := strings.Join(short, ", ")
 	if len(names) > 3 {
@@ -209,12 +210,13 @@ func message(next *state.Catalog) string {
 	return b.String()
 }
 
-// revision is a domain at a short commit (or digest): sales@abc123456789.
-func revision(name, rev string) string {
-	if rev == "" {
+// revision is a domain at its short commit, sales@abc123456789; a domain
+// read from a local directory has no commit (its digest is in the body).
+func revision(name string, src catalog.Source) string {
+	if src.Commit == "" {
 		return name
 	}
-	rev = oneLine(rev, "?")
+	rev := oneLine(src.Commit, "?")
 	if len(rev) > 12 {
 		rev = rev[:12]
 	}

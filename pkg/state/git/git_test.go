@@ -127,7 +127,7 @@ func TestCommitMessageNamesDomainsCommitsAndActor(t *testing.T) {
 		t.Fatal(err)
 	}
 	subject := r.Git("log", "-1", "--format=%s", "refs/heads/"+DefaultBranch)
-	want := "meshc apply finance@sha256:00112, sales@abc123456789 by alice Evil: injected (serial 1)"
+	want := "meshc apply finance, sales@abc123456789 by alice Evil: injected (serial 1)"
 	if subject != want {
 		t.Errorf("subject = %q; want %q", subject, want)
 	}
