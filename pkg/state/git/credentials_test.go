@@ -116,3 +116,32 @@ func TestCredentialsNeverShown(t *testing.T) {
 		})
 	}
 }
+
+// TestReadOnlyRemote: credentials that may read but not push make Lock
+// fail at once, saying so, without trying again.
+func TestReadOnlyRemote(t *testing.T) {
+	base := t.TempDir()
+	srv := gittest.StartHTTP(t, base, gittest.HTTPOptions{})
+	r := gittest.NewBareAt(t, filepath.Join(base, "platform.git")) // git-http-backend refuses anonymous pushes
+	b, err := New(Options{Repo: srv.RepoURL(t, r)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := state.NewStore(b)
+	if _, err := st.Read(t.Context()); err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	_, err = st.Lock(t.Context(), "alice")
+	if err == nil || !strings.Contains(err.Error(), "locking: authentication failed") {
+		t.Errorf("Lock: err = %v; want authentication failed", err)
+	}
+	pushes := 0
+	for _, q := range srv.Requests() {
+		if strings.Contains(q.Path, "git-receive-pack") {
+			pushes++
+		}
+	}
+	if pushes != 1 {
+		t.Errorf("Lock tried to push %d times; want once", pushes)
+	}
+}

@@ -153,14 +153,16 @@ func cleanPath(p string) (string, error) {
 func secrets(raw string, ep *transport.Endpoint, getenv func(string) string) []string {
 	var out []string
 	add := func(s string) {
-		if len(s) >= 3 {
+		if len(s) >= 4 { // shorter ones would mangle messages
 			out = append(out, s, url.QueryEscape(s), url.PathEscape(s))
 		}
 	}
 	if u, err := url.Parse(strings.TrimSpace(raw)); err == nil && u.User != nil && u.Scheme != "ssh" {
-		add(u.User.Username())
-		pw, _ := u.User.Password()
-		add(pw)
+		if pw, ok := u.User.Password(); ok {
+			add(pw)
+		} else {
+			add(u.User.Username()) // a token, as GitHub takes it
+		}
 	}
 	if ep.Protocol == "https" || ep.Protocol == "http" {
 		add(getenv(gitremote.EnvToken))

@@ -17,6 +17,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
+	"github.com/meshc-dev/meshc/pkg/internal/gitremote"
 	"github.com/meshc-dev/meshc/pkg/state"
 )
 
@@ -77,6 +78,10 @@ func (b *Backend) Lock(ctx context.Context, who string) (state.Session, error) {
 				return err
 			}
 			lastErr = b.fail("locking", perr)
+			switch gitremote.Classify(perr) {
+			case gitremote.AuthFailed, gitremote.NotFound, gitremote.HostKey:
+				return lastErr // trying again will not help
+			}
 			return errRetry
 		})
 		switch {
