@@ -168,7 +168,7 @@ func TestMessageWithoutEntry(t *testing.T) {
 func TestRejectedPushIsStale(t *testing.T) {
 	for _, tt := range []struct {
 		name   string
-		remote func(*testing.T) remote
+		remote func(testing.TB) remote
 	}{{"file", fileRemote}, {"daemon", daemonRemote}} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := tt.remote(t)

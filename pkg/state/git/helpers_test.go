@@ -18,7 +18,7 @@ type remote struct {
 }
 
 // fileRemote is a bare repository reached over file://.
-func fileRemote(t *testing.T) remote {
+func fileRemote(t testing.TB) remote {
 	t.Helper()
 	r := gittest.NewBare(t)
 	return remote{r, r.URL()}
@@ -26,7 +26,7 @@ func fileRemote(t *testing.T) remote {
 
 // daemonRemote is a bare repository served by a loopback git daemon that
 // accepts pushes.
-func daemonRemote(t *testing.T) remote {
+func daemonRemote(t testing.TB) remote {
 	t.Helper()
 	base := t.TempDir()
 	d := gittest.StartWritableDaemon(t, base)
@@ -35,7 +35,7 @@ func daemonRemote(t *testing.T) remote {
 }
 
 // open returns a backend on r with its own clone in cache ("" in memory).
-func (r remote) open(t *testing.T, cache string) *Backend {
+func (r remote) open(t testing.TB, cache string) *Backend {
 	t.Helper()
 	b, err := New(Options{Repo: r.URL, CacheDir: cache, Getenv: func(string) string { return "" }})
 	if err != nil {
