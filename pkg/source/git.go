@@ -289,9 +289,9 @@ func refusedSHA(err error) bool {
 	if errors.Is(err, git.ErrExactSHA1NotSupported) || errors.As(err, &nm) {
 		return true
 	}
-	var ce *causedError
+	var ce *gitremote.Error
 	if errors.As(err, &ce) {
-		err = ce.cause
+		err = ce.Cause
 	}
 	return strings.Contains(err.Error(), "not our ref")
 }

@@ -76,7 +76,7 @@ func (q *request) retry(ctx context.Context, what string, op func(context.Contex
 // describe says what went wrong, and what to check, in one line that
 // keeps the cause for errors.Is and errors.As.
 func (q *request) describe(kind gitremote.Failure, err error, attempts int) error {
-	return &causedError{msg: q.explain(kind, err, attempts).Error(), cause: err}
+	return &gitremote.Error{Msg: q.explain(kind, err, attempts).Error(), Cause: err}
 }
 
 func (q *request) explain(kind gitremote.Failure, err error, attempts int) error {
@@ -108,14 +108,5 @@ func (q *request) explain(kind gitremote.Failure, err error, attempts int) error
 	}
 	return q.errorf("fetching %s (%s): %s", q.shown, q.refText(), oneLine(err))
 }
-
-// causedError is a one-line message over the error that caused it.
-type causedError struct {
-	msg   string
-	cause error
-}
-
-func (e *causedError) Error() string { return e.msg }
-func (e *causedError) Unwrap() error { return e.cause }
 
 func oneLine(err error) string { return gitremote.OneLine(err) }

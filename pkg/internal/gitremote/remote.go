@@ -281,6 +281,16 @@ func Classify(err error) Failure {
 	return Other
 }
 
+// Error is a one-line message over the error that caused it, which
+// errors.Is and errors.As still see.
+type Error struct {
+	Msg   string
+	Cause error
+}
+
+func (e *Error) Error() string { return e.Msg }
+func (e *Error) Unwrap() error { return e.Cause }
+
 // OneLine is err's message on one line.
 func OneLine(err error) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")

@@ -1,16 +1,9 @@
 package git
 
 import (
-	"crypto/tls"
-	"crypto/x509"
-	"net/http"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-
-	"github.com/go-git/go-git/v5/plumbing/transport/client"
-	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 
 	"github.com/meshc-dev/meshc/internal/gittest"
 	"github.com/meshc-dev/meshc/pkg/state"
@@ -22,30 +15,13 @@ const (
 	wrongToken = "tok-wrong-c4a7d2"
 )
 
-var trustOnce sync.Once
-
-// trustTestTLS makes go-git's https transport trust httptest's
-// certificate (every TLS test server presents the same one).
-func trustTestTLS(cert *x509.Certificate) {
-	trustOnce.Do(func() {
-		roots, err := x509.SystemCertPool()
-		if err != nil || roots == nil {
-			roots = x509.NewCertPool()
-		}
-		roots.AddCert(cert)
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.TLSClientConfig = &tls.Config{RootCAs: roots}
-		client.InstallProtocol("https", githttp.NewClient(&http.Client{Transport: tr}))
-	})
-}
-
 // httpsRemote is a bare repository served over smart HTTPS behind basic
 // auth that takes rightToken, accepting pushes, as a git host does.
 func httpsRemote(t *testing.T) string {
 	t.Helper()
 	base := t.TempDir()
 	srv := gittest.StartHTTP(t, base, gittest.HTTPOptions{TLS: true, User: "x-access-token", Password: rightToken})
-	trustTestTLS(srv.Certificate())
+	gittest.TrustTLS(srv.Certificate())
 	r := gittest.NewBareAt(t, filepath.Join(base, "platform.git"))
 	r.Git("config", "http.receivepack", "true")
 	return srv.RepoURL(t, r)

@@ -208,7 +208,7 @@ func (b *Backend) with(ctx context.Context, f func(context.Context, *git.Reposit
 	defer cancel()
 	err := b.withRepo(func(r *git.Repository) error { return f(tctx, r) })
 	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-		return &causedError{msg: fmt.Sprintf("live catalog %s: the remote did not answer within %s", b.where(), b.o.Timeout), cause: err}
+		return &gitremote.Error{Msg: fmt.Sprintf("live catalog %s: the remote did not answer within %s", b.where(), b.o.Timeout), Cause: err}
 	}
 	return err
 }
@@ -432,7 +432,7 @@ func (b *Backend) fail(op string, err error) error {
 	default:
 		msg = gitremote.OneLine(err)
 	}
-	return &causedError{msg: b.scrub(fmt.Sprintf("live catalog %s: %s: %s", b.where(), op, msg)), cause: err}
+	return &gitremote.Error{Msg: b.scrub(fmt.Sprintf("live catalog %s: %s: %s", b.where(), op, msg)), Cause: err}
 }
 
 // scrub removes every credential from msg.
@@ -442,12 +442,3 @@ func (b *Backend) scrub(msg string) string {
 	}
 	return msg
 }
-
-// causedError is a one-line message over the error that caused it.
-type causedError struct {
-	msg   string
-	cause error
-}
-
-func (e *causedError) Error() string { return e.msg }
-func (e *causedError) Unwrap() error { return e.cause }
