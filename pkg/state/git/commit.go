@@ -61,21 +61,21 @@ func (s *session) Replace(ctx context.Context, prev, next *state.Catalog) error 
 				require = append(require, gitconfig.RefSpec(s.tip.String()+":"+s.b.branch.String()))
 			}
 			perr := s.b.push(ctx, r, spec, require...)
-			refs, err := s.b.list(ctx, r)
-			if perr == nil && err != nil {
-				// Pushed; the look afterwards only checks it.
-				refs = map[plumbing.ReferenceName]plumbing.Hash{s.b.branch: commit}
-			} else if err != nil {
-				return err
-			}
-			cur, exists := refs[s.b.branch]
-			if exists && cur == commit { // pushed, even if the answer was lost
+			pushed := func() error {
 				s.tip, s.blob = commit, blob
 				_ = r.Storer.SetReference(plumbing.NewHashReference(s.b.tracking(), commit))
 				return nil
 			}
 			if perr == nil {
-				return fmt.Errorf("live catalog %s: pushed commit %s but branch %s is at %s", s.b.where(), commit, s.b.o.Branch, cur)
+				return pushed()
+			}
+			refs, err := s.b.list(ctx, r)
+			if err != nil {
+				return err
+			}
+			cur, exists := refs[s.b.branch]
+			if exists && cur == commit { // pushed, but the answer was lost
+				return pushed()
 			}
 			if err := s.held(ctx, r, refs); err != nil {
 				return err
