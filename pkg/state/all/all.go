@@ -2,4 +2,5 @@ package all
 
 import (
 	_ "github.com/meshc-dev/meshc/pkg/state/file"
+	_ "github.com/meshc-dev/meshc/pkg/state/git"
 )
