@@ -307,6 +307,9 @@ func (e *Env) open(m *meshFlags, l *loadFlags, lockTimeout ...time.Duration) (*e
 	if len(lockTimeout) > 0 {
 		o.LockTimeout = lockTimeout[0]
 	}
+	// Every command gets the cache root: the git live catalog keeps its
+	// clone there, also for commands that load no domains.
+	o.CacheDir = e.cacheRoot("")
 	if l != nil {
 		o.CacheDir = e.cacheRoot(l.cacheDir)
 		o.GitTimeout = l.gitTimeout

@@ -51,16 +51,29 @@ func (d *Daemon) RepoURL(t testing.TB, base string, r *Repo) string {
 }
 
 // StartDaemon runs git daemon on a free loopback port, serving every
-// repository below base, and stops it when the test ends.
+// repository below base for fetching, and stops it when the test ends.
 func StartDaemon(t testing.TB, base string) *Daemon {
+	t.Helper()
+	return startDaemon(t, base)
+}
+
+// StartWritableDaemon is StartDaemon that also accepts pushes (git
+// daemon's receive-pack service), as a hosted remote does.
+func StartWritableDaemon(t testing.TB, base string) *Daemon {
+	t.Helper()
+	return startDaemon(t, base, "--enable=receive-pack")
+}
+
+func startDaemon(t testing.TB, base string, extra ...string) *Daemon {
 	t.Helper()
 	bin := NeedDaemon(t)
 	port := FreePort(t)
 	var stderr bytes.Buffer
 	// The daemon binary itself, not "git daemon": killing git would leave
 	// its git-daemon child running.
-	cmd := exec.Command(bin, "--reuseaddr", "--base-path="+base, "--export-all",
-		"--port="+strconv.Itoa(port), "--listen=127.0.0.1", base)
+	args := append([]string{"--reuseaddr", "--base-path=" + base, "--export-all",
+		"--port=" + strconv.Itoa(port), "--listen=127.0.0.1"}, extra...)
+	cmd := exec.Command(bin, append(args, base)...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stderr = &stderr
 	// Its own process group, so that the children serving connections

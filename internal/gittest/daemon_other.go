@@ -13,6 +13,12 @@ func StartDaemon(t testing.TB, base string) *Daemon {
 	return nil
 }
 
+// StartWritableDaemon skips the test: the daemon is run only on unix systems.
+func StartWritableDaemon(t testing.TB, base string) *Daemon {
+	t.Skip("git daemon tests run on unix systems only")
+	return nil
+}
+
 // RepoURL returns r's git:// URL.
 func (d *Daemon) RepoURL(t testing.TB, base string, r *Repo) string { return "" }
 

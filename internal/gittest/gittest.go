@@ -57,15 +57,23 @@ func NewBare(t testing.TB) *Repo {
 // fails the test if git fails.
 func (r *Repo) Git(args ...string) string {
 	r.t.Helper()
+	return strings.TrimSpace(string(r.Run(nil, args...)))
+}
+
+// Run runs git in the repository with stdin as its input and returns its
+// output as it is (for file contents); it fails the test if git fails.
+func (r *Repo) Run(stdin []byte, args ...string) []byte {
+	r.t.Helper()
 	cmd := exec.Command("git", args...)
 	cmd.Dir = r.Dir
 	cmd.Env = append(os.Environ(), env...)
 	var stdout, stderr bytes.Buffer
+	cmd.Stdin = bytes.NewReader(stdin)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		r.t.Fatalf("git %s in %s: %v\n%s", strings.Join(args, " "), r.Dir, err, stderr.Bytes())
 	}
-	return strings.TrimSpace(stdout.String())
+	return stdout.Bytes()
 }
 
 // Write writes files (slash-separated path relative to the repository
@@ -155,6 +163,19 @@ func (r *Repo) Push(to *Repo, refspecs ...string) {
 		args = append(args, "refs/heads/*:refs/heads/*", "refs/tags/*:refs/tags/*")
 	}
 	r.Git(append(args, refspecs...)...)
+}
+
+// NewBareAt makes an empty bare repository at dir, e.g. below the
+// directory a Daemon serves.
+func NewBareAt(t testing.TB, dir string) *Repo {
+	t.Helper()
+	NeedGit(t)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := &Repo{t: t, Dir: dir}
+	r.Git("init", "-q", "--bare", "-b", "main")
+	return r
 }
 
 // URL returns the repository's file:// URL.

@@ -2,6 +2,7 @@ package gittest
 
 import (
 	"bytes"
+	"crypto/tls"
 	"crypto/x509"
 	"log"
 	"net/http"
@@ -14,6 +15,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing/transport/client"
+	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 )
 
 // NeedHTTPBackend skips the test when git's smart-HTTP CGI program,
@@ -211,6 +215,26 @@ func (s *HTTPServer) RepoURL(t testing.TB, r *Repo) string {
 		t.Fatalf("%s is not below %s", r.Dir, s.base)
 	}
 	return s.URL + "/" + filepath.ToSlash(rel)
+}
+
+var trustOnce sync.Once
+
+// TrustTLS makes go-git's https transport trust cert, the certificate
+// every TLS HTTPServer presents. It installs, once per process, a go-git
+// http client over a clone of http.DefaultTransport (what go-git uses by
+// default) whose roots are the system's plus cert: the same transport code
+// as in production, but a certificate meshc would otherwise reject.
+func TrustTLS(cert *x509.Certificate) {
+	trustOnce.Do(func() {
+		roots, err := x509.SystemCertPool()
+		if err != nil || roots == nil {
+			roots = x509.NewCertPool()
+		}
+		roots.AddCert(cert)
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.TLSClientConfig = &tls.Config{RootCAs: roots}
+		client.InstallProtocol("https", githttp.NewClient(&http.Client{Transport: tr}))
+	})
 }
 
 // Certificate returns the certificate a TLS server presents, for a client

@@ -38,7 +38,8 @@ type Options struct {
 	// State overrides mesh.cue's state: a path or a backend URL.
 	State string
 	// CacheDir is meshc's cache root: git clones under git/, compiled
-	// domains under compile/. Empty means no cache.
+	// domains under compile/, the git live catalog's clone under state/.
+	// Empty means no cache.
 	CacheDir string
 	// Local takes these domains (name -> directory) from local checkouts;
 	// a domain with no directory ("") is read from its source in mesh.cue.
@@ -89,7 +90,7 @@ func Open(o Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := openStore(cfg, o.State)
+	st, err := openStore(cfg, o.State, o.CacheDir)
 	if err != nil {
 		return nil, err
 	}
@@ -232,13 +233,15 @@ func Actor(getenv func(string) string) string {
 // openStore opens the live catalog that override (--state or
 // MESHC_STATE_URL) names, else the one mesh.cue's state names. A location
 // this meshc has no backend for is an error before anything is read or
-// created.
-func openStore(cfg *config.Config, override string) (state.Store, error) {
+// created. cacheDir is meshc's cache root, where a backend may keep its
+// copy (the git backend's clone).
+func openStore(cfg *config.Config, override, cacheDir string) (state.Store, error) {
 	if override != "" {
 		spec, err := state.ParseURL(override, "")
 		if err != nil {
 			return nil, fmt.Errorf("--state: %w", err)
 		}
+		spec.CacheDir = cacheDir
 		s, err := state.Open(spec)
 		if err != nil {
 			return nil, fmt.Errorf("--state: %w", err)
@@ -246,12 +249,13 @@ func openStore(cfg *config.Config, override string) (state.Store, error) {
 		return s, nil
 	}
 	s, err := state.Open(state.Spec{
-		Backend: cfg.State.Backend,
-		Path:    cfg.State.Path,
-		URL:     cfg.State.URL,
-		Repo:    cfg.State.Repo,
-		Branch:  cfg.State.Branch,
-		BaseDir: cfg.Root,
+		Backend:  cfg.State.Backend,
+		Path:     cfg.State.Path,
+		URL:      cfg.State.URL,
+		Repo:     cfg.State.Repo,
+		Branch:   cfg.State.Branch,
+		BaseDir:  cfg.Root,
+		CacheDir: cacheDir,
 	})
 	if err != nil {
 		where := cfg.Rel(cfg.File)

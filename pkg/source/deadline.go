@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/meshc-dev/meshc/pkg/internal/gitremote"
 )
 
 // DefaultTimeout bounds each git network operation (listing a remote's
@@ -56,12 +58,6 @@ func (e Event) String() string {
 	return fmt.Sprintf("domain %s: %s", e.Domain, e.URL)
 }
 
-// timeoutError is an operation the remote did not finish in time.
-type timeoutError struct{ after time.Duration }
-
-func (e *timeoutError) Error() string { return fmt.Sprintf("no answer within %s", e.after) }
-func (e *timeoutError) Unwrap() error { return context.DeadlineExceeded }
-
 func (g Git) timeout() time.Duration {
 	if g.Timeout > 0 {
 		return g.Timeout
@@ -77,7 +73,7 @@ func (g Git) timeout() time.Duration {
 // nothing else touches it meanwhile.
 func (q *request) attempt(ctx context.Context, op func(context.Context) error) error {
 	if q.stuck != nil {
-		return &timeoutError{after: q.g.timeout()}
+		return &gitremote.TimeoutError{After: q.g.timeout()}
 	}
 	actx, cancel := context.WithTimeout(ctx, q.g.timeout())
 	defer cancel()
@@ -102,7 +98,7 @@ func (q *request) attempt(ctx context.Context, op func(context.Context) error) e
 		}
 	}
 	if err != nil && ctx.Err() == nil && actx.Err() != nil {
-		return &timeoutError{after: q.g.timeout()}
+		return &gitremote.TimeoutError{After: q.g.timeout()}
 	}
 	return err
 }

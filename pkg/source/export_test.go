@@ -1,13 +1,17 @@
 package source
 
-import "time"
+import (
+	"time"
+
+	"github.com/meshc-dev/meshc/pkg/internal/gitremote"
+)
 
 // ForgetRepos drops the open clones, as a new meshc process starts with
 // none: the next fetch opens the cache from disk.
 var ForgetRepos = forgetRepos
 
 // DisplayURL is how a repository URL appears in errors and provenance.
-var DisplayURL = displayURL
+var DisplayURL = gitremote.DisplayURL
 
 // SetSlowAfter makes a fetch count as slow sooner, for the test.
 func SetSlowAfter(t interface{ Cleanup(func()) }, d time.Duration) {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/config"
+	"github.com/meshc-dev/meshc/pkg/internal/gitremote"
 	"github.com/meshc-dev/meshc/pkg/source/gitfs"
 )
 
@@ -82,7 +83,7 @@ type Git struct {
 // repository does; Source records the URL (any password redacted), the ref
 // asked for, the path and the commit read.
 func (g Git) Fetch(ctx context.Context, d *config.Domain) (*Domain, error) {
-	q := &request{g: g, d: d, ref: strings.TrimSpace(d.Ref), shown: displayURL(d.Git)}
+	q := &request{g: g, d: d, ref: strings.TrimSpace(d.Ref), shown: gitremote.DisplayURL(d.Git)}
 	if plumbing.IsHash(q.ref) {
 		q.ref = strings.ToLower(q.ref)
 	}
@@ -91,7 +92,7 @@ func (g Git) Fetch(ctx context.Context, d *config.Domain) (*Domain, error) {
 		return nil, q.errorf("%v", err)
 	}
 	q.sub = sub
-	url, ep, err := endpoint(d.Git, g.Root)
+	url, ep, err := gitremote.Endpoint(d.Git, g.Root)
 	if err != nil {
 		return nil, q.errorf("bad git URL %s: %v", q.shown, err)
 	}
@@ -153,7 +154,7 @@ func (q *request) lock(ctx context.Context, c *cachedRepo, dir string) error {
 	defer cancel()
 	// Another meshc (a reconcile service beside a manual run) may share the
 	// cache: fetches into one clone take turns across processes too.
-	unlock, err := lockFile(lctx, filepath.Join(dir, lockName))
+	unlock, err := gitremote.LockFile(lctx, filepath.Join(dir, gitremote.LockName))
 	if err != nil {
 		c.Unlock()
 		switch {
@@ -251,7 +252,7 @@ func (q *request) reclone(ctx context.Context, c *cachedRepo, dir string, bad *u
 	// go of the old, so that no other meshc slips in between (one waiting
 	// for the old one sees that it moved, and waits for the new one).
 	lctx, cancel := context.WithTimeout(ctx, q.g.timeout())
-	unlock, err := lockFile(lctx, filepath.Join(dir, lockName))
+	unlock, err := gitremote.LockFile(lctx, filepath.Join(dir, gitremote.LockName))
 	cancel()
 	if err != nil {
 		return nil, q.errorf("git cache for %s: %v", q.shown, err)
@@ -266,7 +267,7 @@ func (q *request) reclone(ctx context.Context, c *cachedRepo, dir string, bad *u
 		err = q.errorf("the git cache for %s is unreadable: %v (remove %s to clone it again)", q.shown, oneLine(again), dir)
 	}
 	if err != nil {
-		return nil, &causedError{msg: fmt.Sprintf("%v (the cached clone was unreadable, %s, and cloning it again failed)", err, oneLine(bad)), cause: err}
+		return nil, &gitremote.Error{Msg: fmt.Sprintf("%v (the cached clone was unreadable, %s, and cloning it again failed)", err, oneLine(bad)), Cause: err}
 	}
 	q.notify(Event{Kind: EventRecloned, Detail: oneLine(bad)})
 	return dom, nil
@@ -431,9 +432,9 @@ func refusedSHA(err error) bool {
 	if errors.Is(err, git.ErrExactSHA1NotSupported) || errors.As(err, &nm) {
 		return true
 	}
-	var ce *causedError
+	var ce *gitremote.Error
 	if errors.As(err, &ce) {
-		err = ce.cause
+		err = ce.Cause
 	}
 	return strings.Contains(err.Error(), "not our ref")
 }

@@ -2,14 +2,10 @@ package source
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -17,6 +13,8 @@ import (
 	gitconfig "github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/storer"
+
+	"github.com/meshc-dev/meshc/pkg/internal/gitremote"
 )
 
 // DefaultCacheDir is where git clones are kept when the caller names no
@@ -34,59 +32,15 @@ func DefaultCacheDir() (string, error) {
 // element>. Credentials in the URL do not change it; a relative local
 // path is resolved against Root first.
 func (g Git) RepoDir(rawURL string) string {
-	key := cacheKey(rawURL, g.Root)
-	sum := sha256.Sum256([]byte(key))
-	return filepath.Join(g.CacheDir, hex.EncodeToString(sum[:])[:16]+"-"+lastElem(key))
-}
-
-func cacheKey(raw, root string) string {
-	raw = strings.TrimSpace(raw)
-	if isLocalPath(raw) {
-		if u, _, err := endpoint(raw, root); err == nil {
-			return filepath.ToSlash(u)
-		}
-		return raw
-	}
-	if u, err := url.Parse(raw); err == nil && schemeRE.MatchString(raw) {
-		u.User = nil
-		return u.String()
-	}
-	return raw
-}
-
-// lastElem is a URL's last path element, without .git, safe as a file
-// name.
-func lastElem(key string) string {
-	key = strings.TrimRight(key, "/")
-	if i := strings.LastIndexAny(key, "/:"); i >= 0 {
-		key = key[i+1:]
-	}
-	key = strings.TrimSuffix(key, ".git")
-	var b strings.Builder
-	for _, c := range key {
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.':
-			b.WriteRune(c)
-		default:
-			b.WriteByte('_')
-		}
-	}
-	s := strings.Trim(b.String(), ".")
-	if len(s) > 40 {
-		s = s[:40]
-	}
-	if s == "" {
-		s = "repo"
-	}
-	return s
+	return filepath.Join(g.CacheDir, gitremote.CacheName(rawURL, g.Root))
 }
 
 // cachedRepo is one bare clone. Its lock serialises every use of it,
 // fetches and file reads alike: domains are fetched in parallel, two of
 // them may share a repository, and go-git's storage is not safe for
 // concurrent use. A fetch waits for it with a context (lockContext); file
-// reads through Lock. Across processes, lockFile keeps fetches into one
-// clone apart.
+// reads through Lock. Across processes, gitremote.LockFile keeps fetches
+// into one clone apart.
 type cachedRepo struct {
 	sem  chan struct{} // holds a token while the clone is in use
 	repo *git.Repository
@@ -174,7 +128,7 @@ func (c *cachedRepo) open(dir, rawURL string) (repo *git.Repository, created boo
 		if err == nil {
 			// For people looking into the cache; fetches name the URL
 			// themselves.
-			_, err = repo.CreateRemote(&gitconfig.RemoteConfig{Name: git.DefaultRemoteName, URLs: []string{displayURL(rawURL)}})
+			_, err = repo.CreateRemote(&gitconfig.RemoteConfig{Name: git.DefaultRemoteName, URLs: []string{gitremote.DisplayURL(rawURL)}})
 		}
 		if err != nil {
 			return nil, false, fmt.Errorf("%s: %v", dir, err)
@@ -193,7 +147,7 @@ func (c *cachedRepo) open(dir, rawURL string) (repo *git.Repository, created boo
 func hasContent(dir string) bool {
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
-		if e.Name() != lockName {
+		if e.Name() != gitremote.LockName {
 			return true
 		}
 	}

@@ -16,9 +16,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/storer"
 )
 
-// lockName is the lock file inside each clone.
-const lockName = "meshc.lock"
-
 // unreadableError is a cached clone that fails to read: a pack cut short,
 // a missing object, a corrupt ref or HEAD. Fetch moves such a clone aside
 // and clones again, once.

@@ -2,8 +2,6 @@ package source_test
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,8 +14,6 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing/transport"
-	"github.com/go-git/go-git/v5/plumbing/transport/client"
-	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 
 	"github.com/meshc-dev/meshc/internal/gittest"
 	"github.com/meshc-dev/meshc/pkg/config"
@@ -32,28 +28,6 @@ const (
 	rightToken = "tok-right-3f9a1c"
 	wrongToken = "tok-wrong-77d0e2"
 )
-
-var trustOnce sync.Once
-
-// trustTestTLS makes go-git's https transport trust httptest's
-// certificate, which every TLS test server presents. It installs, once, a
-// go-git http client over a clone of http.DefaultTransport (what go-git
-// uses by default) whose roots are the system's plus that certificate:
-// the same transport code as in production, but a certificate meshc
-// would otherwise reject.
-func trustTestTLS(t *testing.T, cert *x509.Certificate) {
-	t.Helper()
-	trustOnce.Do(func() {
-		roots, err := x509.SystemCertPool()
-		if err != nil || roots == nil {
-			roots = x509.NewCertPool()
-		}
-		roots.AddCert(cert)
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.TLSClientConfig = &tls.Config{RootCAs: roots}
-		client.InstallProtocol("https", githttp.NewClient(&http.Client{Transport: tr}))
-	})
-}
 
 // httpRemote is a bare repository served over smart HTTPS, with a work
 // repository that publishes to it.
@@ -73,7 +47,7 @@ func newHTTPRemote(t *testing.T, plain bool) *httpRemote {
 	base, bare, work, v1, v2 := servedRepo(t)
 	srv := gittest.StartHTTP(t, base, gittest.HTTPOptions{TLS: !plain, User: "x-access-token", Password: rightToken})
 	if !plain {
-		trustTestTLS(t, srv.Certificate())
+		gittest.TrustTLS(srv.Certificate())
 	}
 	return &httpRemote{srv: srv, bare: bare, work: work, url: srv.RepoURL(t, bare), v1: v1, v2: v2}
 }

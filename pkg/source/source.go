@@ -18,6 +18,7 @@ import (
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/config"
+	"github.com/meshc-dev/meshc/pkg/internal/gitremote"
 )
 
 // Domain is one domain's CUE files, ready to compile.
@@ -207,12 +208,12 @@ func Identity(cfg *config.Config, d *config.Domain) catalog.Source {
 // https://github.com/acme/o. An ssh URL keeps its user (git@), which is no
 // secret and part of the address.
 func identityURL(raw string) string {
-	if !schemeRE.MatchString(raw) {
+	if !gitremote.HasScheme(raw) {
 		return raw
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return displayURL(raw)
+		return gitremote.DisplayURL(raw)
 	}
 	if u.Scheme != "ssh" {
 		u.User = nil

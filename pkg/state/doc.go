@@ -4,7 +4,7 @@
 // uses to read and write it.
 //
 // The semantics live here, once: a Store wraps a thin Backend (one
-// sub-package each: file and postgres today, git next) that only keeps the
+// sub-package each: file, git and postgres) that only keeps the
 // document, takes a lock that names its holder and replaces the document
 // atomically. The Store does the compare-and-swap on serial and lineage
 // under that lock, fixes the lineage at the first write, normalises the

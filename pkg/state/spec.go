@@ -17,6 +17,9 @@ type Spec struct {
 	Repo    string // git: the repository's URL
 	Branch  string // git: the branch holding the catalog
 	BaseDir string // what relative paths are relative to; "" is the working directory
+	// CacheDir is where a backend may keep a local copy (git: its clone);
+	// "" keeps none on disk. Not part of the catalog's name.
+	CacheDir string
 }
 
 // Abs resolves p, relative to BaseDir, as a path on this machine.
@@ -36,7 +39,7 @@ func (s Spec) String() string {
 	case "postgres":
 		return redact(s.URL)
 	case "git":
-		out := "git+" + redact(s.Repo)
+		out := "git+" + redactUser(redact(s.Repo))
 		if s.Branch != "" || s.Path != "" {
 			out += "#" + s.Branch
 		}
@@ -107,6 +110,20 @@ func cutPrefixFold(s, prefix string) (string, bool) {
 		return s[len(prefix):], true
 	}
 	return s, false
+}
+
+// redactUser hides the user name of an http(s) URL that has no password:
+// a git host takes a token there (https://TOKEN@github.com/acme/platform).
+func redactUser(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil || (u.Scheme != "https" && u.Scheme != "http") {
+		return s
+	}
+	if _, ok := u.User.Password(); ok {
+		return s
+	}
+	u.User = url.User("xxxxx")
+	return u.String()
 }
 
 // redact hides a URL's password, in its user info or its query, so that

@@ -75,6 +75,8 @@ func TestSpecStringRedacts(t *testing.T) {
 		{state.Spec{Backend: "postgres", URL: "postgres://db/mesh?password=s3cret&sslmode=require"}, "postgres://db/mesh?password=xxxxx&sslmode=require"},
 		{state.Spec{Backend: "postgres", URL: "postgres://db/my%20mesh"}, "postgres://db/my%20mesh"},
 		{state.Spec{Backend: "git", Repo: "https://x:tok@github.com/acme/p", Branch: "b", Path: "c.json"}, "git+https://x:xxxxx@github.com/acme/p#b:c.json"},
+		{state.Spec{Backend: "git", Repo: "https://ghp_tok3n@github.com/acme/p", Branch: "b"}, "git+https://xxxxx@github.com/acme/p#b"},
+		{state.Spec{Backend: "git", Repo: "ssh://git@github.com/acme/p.git"}, "git+ssh://git@github.com/acme/p.git"},
 		{state.Spec{Backend: "git", Repo: "../state.git"}, "git+../state.git"},
 		{state.Spec{Backend: "s3"}, `backend "s3"`},
 	} {

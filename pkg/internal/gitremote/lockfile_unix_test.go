@@ -1,6 +1,6 @@
 //go:build unix
 
-package source
+package gitremote
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 // same file (as another meshc process would make) cannot take it.
 func TestLockFileExcludes(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "clone", "meshc.lock")
-	unlock, err := lockFile(context.Background(), path)
+	unlock, err := LockFile(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,14 +37,14 @@ func TestLockFileExcludes(t *testing.T) {
 // Waiting for the lock ends with the context.
 func TestLockFileWaitEnds(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "clone", "meshc.lock")
-	unlock, err := lockFile(context.Background(), path)
+	unlock, err := LockFile(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	if _, err := lockFile(ctx, path); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := LockFile(ctx, path); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("second lock: %v; want context.DeadlineExceeded", err)
 	}
 }
@@ -54,13 +54,13 @@ func TestLockFileWaitEnds(t *testing.T) {
 func TestLockFileFollowsMove(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "clone")
 	path := filepath.Join(dir, "meshc.lock")
-	unlock, err := lockFile(context.Background(), path)
+	unlock, err := LockFile(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := make(chan func(), 1)
 	go func() {
-		u, err := lockFile(context.Background(), path)
+		u, err := LockFile(context.Background(), path)
 		if err != nil {
 			t.Error(err)
 		}

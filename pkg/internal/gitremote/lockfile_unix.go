@@ -1,6 +1,6 @@
 //go:build unix
 
-package source
+package gitremote
 
 import (
 	"context"
@@ -12,13 +12,13 @@ import (
 	"time"
 )
 
-// lockFile takes an exclusive advisory lock on path, waiting for another
+// LockFile takes an exclusive advisory lock on path, waiting for another
 // process that holds it until ctx ends, and returns its release. The
 // kernel drops the lock if the process dies, so a crash never leaves the
 // cache locked. A lock file that was moved away while we waited (a clone
 // moved aside to be cloned again) is not the lock any more: it is taken
 // again at path.
-func lockFile(ctx context.Context, path string) (unlock func(), err error) {
+func LockFile(ctx context.Context, path string) (unlock func(), err error) {
 	for {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, err

@@ -1,0 +1,32 @@
+package git
+
+import (
+	"testing"
+
+	"github.com/meshc-dev/meshc/pkg/state/statetest"
+)
+
+// TestConformanceFile runs the suite over file://, every handle sharing
+// one cache directory, as meshc processes on one machine do.
+func TestConformanceFile(t *testing.T) {
+	statetest.Run(t, func(t *testing.T) statetest.Storage {
+		cache := t.TempDir()
+		return fileRemote(t).storage(t, func() string { return cache })
+	})
+}
+
+// TestConformanceDaemon runs the suite over a loopback git daemon, every
+// handle with its own clone, as CI runners on different machines have.
+func TestConformanceDaemon(t *testing.T) {
+	statetest.Run(t, func(t *testing.T) statetest.Storage {
+		return daemonRemote(t).storage(t, func() string { return t.TempDir() })
+	})
+}
+
+// TestConformanceMemory runs the suite with clones in memory, as meshc
+// does when it has no cache directory.
+func TestConformanceMemory(t *testing.T) {
+	statetest.Run(t, func(t *testing.T) statetest.Storage {
+		return fileRemote(t).storage(t, func() string { return "" })
+	})
+}
