@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/meshc-dev/meshc/internal/meshgen"
+	"github.com/meshc-dev/meshc/internal/pgtest"
 )
 
 // mergeBackends are the live catalogs BenchmarkMergeApply applies to: a
@@ -27,7 +28,13 @@ var mergeBackends = []struct {
 		}
 		return "git+file://" + repo + "#meshc-catalog:catalog.json"
 	}},
+	{"postgres", func(b *testing.B) string {
+		pg := pgtest.Start(b)
+		return pg.URL(pgtest.Superuser, pg.NewDatabase(b, "")) + "&catalog=bench"
+	}},
 }
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
 // BenchmarkMergeApply measures the merge job: one domain's change applied
 // from its checkout (--domain NAME=DIR, the others from the live catalog)

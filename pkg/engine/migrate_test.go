@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -56,8 +57,9 @@ func bigCatalog(n int) *state.Catalog {
 }
 
 // TestMigrateRoundTrip moves a 10,000-product catalog from the file
-// backend to postgres and back: the document comes back whole, products,
-// domains, meta, lineage and history, plus one history entry per move.
+// backend to postgres, to git and back: the document comes back whole,
+// products, domains, meta, lineage and history, plus one history entry
+// per move.
 func TestMigrateRoundTrip(t *testing.T) {
 	if testing.Short() {
 		t.Skip("moves a 10,000-product catalog twice")
@@ -89,9 +91,14 @@ func TestMigrateRoundTrip(t *testing.T) {
 
 	back := filepath.Join(dir, "back.json")
 	pgURL := pg.URL(pgtest.Superuser, pg.NewDatabase(t, "")) + "&catalog=big"
-	hops := []struct{ from, to string }{{start, pgURL}, {pgURL, back}}
+	repo := filepath.Join(dir, "platform.git")
+	if out, err := exec.Command("git", "init", "-q", "--bare", repo).CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v\n%s", err, out)
+	}
+	gitURL := "git+file://" + repo + "#meshc-catalog:catalog.json"
+	hops := []struct{ from, to string }{{start, pgURL}, {pgURL, gitURL}, {gitURL, back}}
 	for _, h := range hops {
-		e, err := Open(Options{Config: filepath.Join(dir, "mesh.cue"), State: h.from, Actor: "ops"})
+		e, err := Open(Options{Config: filepath.Join(dir, "mesh.cue"), State: h.from, Actor: "ops", CacheDir: filepath.Join(dir, "cache")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -103,10 +110,10 @@ func TestMigrateRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Lineage != want.Lineage || got.Serial != want.Serial+2 {
-		t.Errorf("lineage %s serial %d; want %s and %d", got.Lineage, got.Serial, want.Lineage, want.Serial+2)
+	if got.Lineage != want.Lineage || got.Serial != want.Serial+int64(len(hops)) {
+		t.Errorf("lineage %s serial %d; want %s and %d", got.Lineage, got.Serial, want.Lineage, want.Serial+int64(len(hops)))
 	}
-	if n := len(got.History) - len(want.History); n != 2 || got.History[len(got.History)-1].Action != "migrate" {
+	if n := len(got.History) - len(want.History); n != len(hops) || got.History[len(got.History)-1].Action != "migrate" {
 		t.Fatalf("history: %d new entries, last %+v; want the two moves", n, got.History[len(got.History)-1])
 	}
 	got.History, got.Serial = got.History[:len(want.History)], want.Serial
