@@ -36,6 +36,17 @@ type Entry struct {
 	User    string                    `json:"user"`
 	Sources map[string]catalog.Source `json:"sources,omitempty"` // by domain
 	Summary Summary                   `json:"summary"`
+	// Changes lists each product the plan changed; entries written before
+	// meshc recorded them have none.
+	Changes []ProductChange `json:"changes,omitempty"`
+}
+
+// ProductChange is what one applied plan did to one product.
+type ProductChange struct {
+	Product  string `json:"product"`
+	Action   string `json:"action"` // create, update or delete
+	Version  string `json:"version,omitempty"`
+	Breaking bool   `json:"breaking,omitempty"`
 }
 
 // Summary counts the changes of one applied plan.
