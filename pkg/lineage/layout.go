@@ -57,7 +57,7 @@ type Drawing struct {
 
 // Sizes of the drawing, in pixels.
 const (
-	BoxWidth  = 190.0
+	BoxWidth  = 210.0
 	BoxHeight = 44.0
 	layerGap  = 70.0 // between the columns of two layers
 	rowGap    = 18.0 // between two boxes of a layer

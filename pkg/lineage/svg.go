@@ -22,9 +22,9 @@ var svgTemplate = template.Must(template.New("svg").Funcs(template.FuncMap{
 {{if .Href}}<a href="{{.Href}}" class="node-link">{{end}}<g class="node {{.Class}}{{if .Focus}} focus{{end}}" data-id="{{.ID}}">
 <title>{{if .Title}}{{.Title}}{{else}}{{.Label}}{{end}}</title>
 <rect x="{{num .X}}" y="{{num .Y}}" width="{{num .W}}" height="{{num .H}}" rx="6"/>
-<text x="{{num (add .X 10)}}" y="{{num (add .Y 18)}}" class="label">{{cut .Label 26}}</text>
+<text x="{{num (add .X 10)}}" y="{{num (add .Y 18)}}" class="label">{{cut .Label 28}}</text>
 {{- if .Sub}}
-<text x="{{num (add .X 10)}}" y="{{num (add .Y 34)}}" class="sub">{{cut .Sub 32}}</text>
+<text x="{{num (add .X 10)}}" y="{{num (add .Y 34)}}" class="sub">{{cut .Sub 34}}</text>
 {{- end}}
 </g>{{if .Href}}</a>{{end}}
 {{- end}}
@@ -66,7 +66,7 @@ func pathData(pts []Point) string {
 	return b.String()
 }
 
-// cut shortens s to n characters (what fits in a box: 26 for a label, 32
+// cut shortens s to n characters (what fits in a box: 28 for a label, 34
 // for its second line; the tooltip has it whole), ending in an ellipsis.
 func cut(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {

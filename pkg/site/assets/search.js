@@ -1,0 +1,55 @@
+// Search as you type and filter over the prebuilt index of the page.
+(function () {
+  "use strict";
+  var node = document.getElementById("search-index");
+  var form = document.getElementById("search");
+  var list = document.getElementById("products");
+  if (!node || !form || !list) return;
+  var data = JSON.parse(node.textContent);
+  var rows = list.children;
+  var n = data.products.length;
+  var hay = new Array(n);
+  for (var i = 0; i < n; i++) {
+    var p = data.products[i];
+    var parts = [p.id, p.t, p.d, p.dm, p.tm].concat(p.tg || []);
+    var f = p.f || [];
+    for (var j = 0; j < f.length; j++) parts.push(data.fields[f[j]]);
+    hay[i] = parts.join("\n").toLowerCase();
+  }
+  var q = form.querySelector("input[name=q]");
+  var selects = form.querySelectorAll("select");
+  var count = document.getElementById("count");
+  var pending = false;
+  function has(list, v) { return (list || []).indexOf(v) >= 0; }
+  function apply() {
+    pending = false;
+    var t0 = performance.now();
+    var terms = q.value.toLowerCase().split(/\s+/).filter(Boolean);
+    var want = {};
+    for (var s = 0; s < selects.length; s++) if (selects[s].value) want[selects[s].name] = selects[s].value;
+    var shown = 0;
+    for (var i = 0; i < n; i++) {
+      var p = data.products[i], ok = true;
+      if (want.domain && p.dm !== want.domain) ok = false;
+      else if (want.team && p.tm !== want.team) ok = false;
+      else if (want.status && p.st !== want.status) ok = false;
+      else if (want.classification && p.cl !== want.classification) ok = false;
+      else if (want.port && !has(p.pt, want.port)) ok = false;
+      else if (want.tag && !has(p.tg, want.tag)) ok = false;
+      for (var k = 0; ok && k < terms.length; k++) if (hay[i].indexOf(terms[k]) < 0) ok = false;
+      if (rows[i].hidden === ok) rows[i].hidden = !ok;
+      if (ok) shown++;
+    }
+    count.textContent = shown + " of " + n + " products";
+    document.body.setAttribute("data-search-ms", (performance.now() - t0).toFixed(1));
+    document.body.setAttribute("data-shown", String(shown));
+  }
+  function schedule() {
+    if (!pending) { pending = true; requestAnimationFrame(apply); }
+  }
+  form.hidden = false;
+  form.addEventListener("submit", function (e) { e.preventDefault(); });
+  q.addEventListener("input", schedule);
+  for (var s = 0; s < selects.length; s++) selects[s].addEventListener("change", schedule);
+  apply();
+})();

@@ -1,0 +1,186 @@
+package site
+
+import (
+	"fmt"
+	"html/template"
+	"slices"
+
+	"github.com/meshc-dev/meshc/pkg/catalog"
+	"github.com/meshc-dev/meshc/pkg/lineage"
+)
+
+// producers returns the products id reads, sorted and without repeats.
+func (b *builder) producers(id string) []string {
+	var out []string
+	p := b.m.Products[id]
+	if p == nil {
+		return nil
+	}
+	for _, name := range catalog.SortedKeys(p.InputPorts) {
+		if in := p.InputPorts[name].Product; in != id && !slices.Contains(out, in) {
+			out = append(out, in)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// neighbourhood returns the lineage around id: two hops up- and
+// downstream, nearest first, at most neighbourhood products; and the cut
+// when it stopped short.
+func (b *builder) neighbourhood(id, from string) (lineage.Graph, int) {
+	included := []string{id}
+	in := map[string]bool{id: true}
+	cut := 0
+	frontier := map[bool][]string{true: {id}, false: {id}}
+	for hop := 0; hop < 2; hop++ {
+		for _, up := range []bool{true, false} {
+			var next []string
+			for _, n := range frontier[up] {
+				ns := b.readers[n]
+				if up {
+					ns = b.producers(n)
+				}
+				for _, x := range ns {
+					if in[x] {
+						continue
+					}
+					if len(included) == neighbourhood {
+						cut = neighbourhood
+						continue
+					}
+					in[x] = true
+					included = append(included, x)
+					next = append(next, x)
+				}
+			}
+			frontier[up] = next
+		}
+	}
+	return b.graphOf(included, id, from), cut
+}
+
+// graphOf returns the lineage graph of products ids, with every edge
+// between them; focus is drawn emphasised.
+func (b *builder) graphOf(ids []string, focus, from string) lineage.Graph {
+	var g lineage.Graph
+	in := map[string]bool{}
+	for _, id := range ids {
+		in[id] = true
+	}
+	for _, id := range ids {
+		g.Nodes = append(g.Nodes, b.node(id, from, id == focus))
+	}
+	for _, id := range ids {
+		for _, p := range b.producers(id) {
+			if in[p] {
+				g.Edges = append(g.Edges, lineage.Edge{From: p, To: id})
+			}
+		}
+	}
+	return g
+}
+
+func (b *builder) node(id, from string, focus bool) lineage.Node {
+	p := b.m.Products[id]
+	if p == nil {
+		return lineage.Node{ID: id, Label: id, Sub: "not in the catalog", Class: "missing", Title: id + " is not in the catalog"}
+	}
+	name := p.Name
+	if name == "" {
+		name = id
+	}
+	return lineage.Node{
+		ID: id, Label: name, Sub: p.Domain + " · " + p.Status + " · " + p.Version, Class: "st-" + statusClass(p.Status),
+		Href: b.productHref(from, id), Title: orID(p.Title, id) + " (" + p.Status + ")", Focus: focus,
+	}
+}
+
+func (b *builder) svg(g lineage.Graph, id, label string) (template.HTML, error) {
+	return lineage.SVG(lineage.Layout(g), id, label)
+}
+
+// domainGraph returns the lineage of a domain: its products, then the
+// products outside it that they read or that read them, at most
+// domainGraph products.
+func (b *builder) domainGraph(domain, from string) (lineage.Graph, int) {
+	var ids []string
+	in := map[string]bool{}
+	add := func(id string) bool {
+		if in[id] {
+			return true
+		}
+		if len(ids) == domainGraph {
+			return false
+		}
+		in[id] = true
+		ids = append(ids, id)
+		return true
+	}
+	cut := 0
+	own := b.productsOf(domain)
+	for _, id := range own {
+		if !add(id) {
+			cut = domainGraph
+		}
+	}
+	for _, id := range own {
+		for _, x := range append(b.producers(id), b.readers[id]...) {
+			if !add(x) {
+				cut = domainGraph
+			}
+		}
+	}
+	return b.graphOf(ids, "", from), cut
+}
+
+// productsOf returns the ids of domain's products, sorted.
+func (b *builder) productsOf(domain string) []string {
+	var out []string
+	for _, id := range b.ids {
+		if b.m.Products[id].Domain == domain {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+type lineageView struct {
+	Note    string
+	Lineage template.HTML
+}
+
+// meshLineage draws the whole mesh: product by product when it is small
+// enough to read, else domain by domain.
+func (b *builder) meshLineage() error {
+	const path = "lineage.html"
+	var g lineage.Graph
+	var note string
+	if len(b.ids) <= meshGraph {
+		g = b.graphOf(b.ids, "", path)
+		note = fmt.Sprintf("Every product of the mesh (%d) and what it reads.", len(b.ids))
+	} else {
+		note = fmt.Sprintf("The mesh has %d products, too many to draw one by one: each box is a domain, and an arrow means a product of one reads a product of the other. Each domain's page draws its products.", len(b.ids))
+		edges := map[lineage.Edge]bool{}
+		for _, name := range b.domainNames() {
+			t := b.teamOf(name, path)
+			g.Nodes = append(g.Nodes, lineage.Node{ID: name, Label: name, Sub: fmt.Sprintf("%d products · %s", len(b.productsOf(name)), t.Name),
+				Class: "domain", Href: rel(path, b.domains.path(name)), Title: name})
+		}
+		for _, id := range b.ids {
+			to := b.m.Products[id].Domain
+			for _, p := range b.producers(id) {
+				e := lineage.Edge{From: domainOf(p), To: to}
+				if e.From != e.To && !edges[e] {
+					edges[e] = true
+					g.Edges = append(g.Edges, e)
+				}
+			}
+		}
+	}
+	svg, err := b.svg(g, "lineage-mesh", "Lineage of the mesh")
+	if err != nil {
+		return err
+	}
+	return b.render("lineage", path, "Lineage", lineageView{Note: note, Lineage: svg}, "", "")
+}
