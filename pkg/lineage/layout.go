@@ -320,22 +320,25 @@ func cloneLayers(layers [][]int) [][]int {
 // neighbours in the fixed adjacent layer; a vertex without neighbours
 // keeps its place. The sort is stable, so ties keep their order.
 func sortByBarycenter(vs []vertex, layer []int, adj func(*vertex) []int) {
-	bary := make(map[int]float64, len(layer))
-	for _, vi := range layer {
-		ns := adj(&vs[vi])
-		if len(ns) == 0 {
-			bary[vi] = float64(vs[vi].pos)
-			continue
-		}
-		sum := 0.0
-		for _, n := range ns {
-			sum += float64(vs[n].pos)
-		}
-		bary[vi] = sum / float64(len(ns))
+	type keyed struct {
+		v    int
+		bary float64
 	}
-	slices.SortStableFunc(layer, func(a, b int) int { return cmp.Compare(bary[a], bary[b]) })
-	for p, vi := range layer {
-		vs[vi].pos = p
+	ks := make([]keyed, len(layer))
+	for i, vi := range layer {
+		ks[i] = keyed{vi, float64(vs[vi].pos)}
+		if ns := adj(&vs[vi]); len(ns) > 0 {
+			sum := 0.0
+			for _, n := range ns {
+				sum += float64(vs[n].pos)
+			}
+			ks[i].bary = sum / float64(len(ns))
+		}
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int { return cmp.Compare(a.bary, b.bary) })
+	for p, k := range ks {
+		layer[p] = k.v
+		vs[k.v].pos = p
 	}
 }
 

@@ -4,46 +4,73 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
 
-var svgTemplate = template.Must(template.New("svg").Funcs(template.FuncMap{
-	"num":  func(f float64) string { return fmt.Sprintf("%.1f", f) },
-	"path": pathData,
-	"cut":  cut,
-	"add":  func(a, b float64) float64 { return a + b },
-}).Parse(`<svg xmlns="http://www.w3.org/2000/svg" class="lineage" viewBox="0 0 {{num .D.Width}} {{num .D.Height}}" width="{{num .D.Width}}" height="{{num .D.Height}}" role="img" aria-label="{{.Label}}">
+var svgTemplate = template.Must(template.New("svg").Parse(`<svg xmlns="http://www.w3.org/2000/svg" class="lineage" viewBox="0 0 {{.W}} {{.H}}" width="{{.W}}" height="{{.H}}" role="img" aria-label="{{.Label}}">
 <defs><marker id="{{.ID}}-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" class="arrow"/></marker></defs>
-{{- range .D.Paths}}
-<path class="edge{{if .Reversed}} reversed{{end}}" d="{{path .Points}}" marker-end="url(#{{$.ID}}-arrow)" data-from="{{.From}}" data-to="{{.To}}"/>
+{{- range .Paths}}
+<path class="{{.Class}}" d="{{.D}}" marker-end="url(#{{$.ID}}-arrow)"/>
 {{- end}}
-{{- range .D.Boxes}}
-{{if .Href}}<a href="{{.Href}}" class="node-link">{{end}}<g class="node {{.Class}}{{if .Focus}} focus{{end}}" data-id="{{.ID}}">
-<title>{{if .Title}}{{.Title}}{{else}}{{.Label}}{{end}}</title>
-<rect x="{{num .X}}" y="{{num .Y}}" width="{{num .W}}" height="{{num .H}}" rx="6"/>
-<text x="{{num (add .X 10)}}" y="{{num (add .Y 18)}}" class="label">{{cut .Label 28}}</text>
-{{- if .Sub}}
-<text x="{{num (add .X 10)}}" y="{{num (add .Y 34)}}" class="sub">{{cut .Sub 34}}</text>
-{{- end}}
-</g>{{if .Href}}</a>{{end}}
+{{- range .Boxes}}
+{{if .Href}}<a href="{{.Href}}" class="node-link">{{end}}<g class="{{.Class}}" data-id="{{.ID}}"><title>{{.Title}}</title>
+<rect x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}" rx="6"/><text x="{{.TX}}" y="{{.TY}}" class="label">{{.Label}}</text>
+{{- if .Sub}}<text x="{{.TX}}" y="{{.SY}}" class="sub">{{.Sub}}</text>{{end}}</g>{{if .Href}}</a>{{end}}
 {{- end}}
 </svg>`))
+
+// svgBox and svgPath are a box and a path as the template writes them:
+// numbers formatted, labels cut, classes joined.
+type svgBox struct {
+	ID, Class, Title, Href, Label, Sub string
+	X, Y, W, H, TX, TY, SY             string
+}
+
+type svgPath struct{ Class, D string }
 
 // SVG returns d as an inline SVG element. id prefixes the element ids it
 // defines (its arrow marker), so that several drawings share a page; label
 // is its accessible name. Every label, tooltip and link is escaped by
 // html/template, and links that are not safe URLs are neutralised.
 func SVG(d *Drawing, id, label string) (template.HTML, error) {
-	var b bytes.Buffer
-	if err := svgTemplate.Execute(&b, struct {
-		D         *Drawing
-		ID, Label string
-	}{d, safeID(id), label}); err != nil {
+	num := func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
+	v := struct {
+		ID, Label, W, H string
+		Boxes           []svgBox
+		Paths           []svgPath
+	}{ID: safeID(id), Label: label, W: num(d.Width), H: num(d.Height)}
+	for _, p := range d.Paths {
+		class := "edge"
+		if p.Reversed {
+			class = "edge reversed"
+		}
+		v.Paths = append(v.Paths, svgPath{Class: class, D: pathData(p.Points)})
+	}
+	for _, b := range d.Boxes {
+		class := "node"
+		if b.Class != "" {
+			class += " " + b.Class
+		}
+		if b.Focus {
+			class += " focus"
+		}
+		title := b.Title
+		if title == "" {
+			title = b.Label
+		}
+		v.Boxes = append(v.Boxes, svgBox{
+			ID: b.ID, Class: class, Title: title, Href: b.Href, Label: cut(b.Label, 28), Sub: cut(b.Sub, 34),
+			X: num(b.X), Y: num(b.Y), W: num(b.W), H: num(b.H), TX: num(b.X + 10), TY: num(b.Y + 18), SY: num(b.Y + 34),
+		})
+	}
+	var buf bytes.Buffer
+	if err := svgTemplate.Execute(&buf, v); err != nil {
 		return "", err
 	}
 	// The template escaped every value; the result is safe to embed.
-	return template.HTML(b.String()), nil
+	return template.HTML(buf.String()), nil
 }
 
 // pathData draws a polyline's points as one path: straight along the

@@ -135,15 +135,7 @@ func (b *builder) domainGraph(domain, from string) (lineage.Graph, int) {
 }
 
 // productsOf returns the ids of domain's products, sorted.
-func (b *builder) productsOf(domain string) []string {
-	var out []string
-	for _, id := range b.ids {
-		if b.m.Products[id].Domain == domain {
-			out = append(out, id)
-		}
-	}
-	return out
-}
+func (b *builder) productsOf(domain string) []string { return b.byDomain[domain] }
 
 type lineageView struct {
 	Note    string

@@ -66,6 +66,13 @@ func (n *namer) path(key string) string {
 	return p
 }
 
+// lookup returns key's page if it has one already; it never adds one, so
+// concurrent page builders may call it.
+func (n *namer) lookup(key string) (string, bool) {
+	p, ok := n.paths[key]
+	return p, ok
+}
+
 // rel returns the link from page from to page to, both site paths.
 func rel(from, to string) string {
 	depth := strings.Count(from, "/")

@@ -2,6 +2,8 @@ package site
 
 import (
 	"html/template"
+	"runtime"
+	"sync"
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/state"
@@ -46,7 +48,7 @@ type productView struct {
 	P            *catalog.Product
 	DomainHref   string
 	Team         team
-	Availability string
+	SLOs         []string
 	ReplacedBy   *link
 	DeprecatedOn string
 	Meta         *state.ProductMeta
@@ -59,9 +61,31 @@ type productView struct {
 	Cut          int
 }
 
+// productPages builds the product pages on every core: they only read
+// what the builder set up (every page path is named before).
 func (b *builder) productPages() error {
+	work := make(chan string)
+	errs := make(chan error, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for range cap(errs) {
+		wg.Go(func() {
+			var first error
+			for id := range work {
+				if first == nil {
+					first = b.productPage(id)
+				}
+			}
+			errs <- first
+		})
+	}
 	for _, id := range b.ids {
-		if err := b.productPage(id); err != nil {
+		work <- id
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
 			return err
 		}
 	}
@@ -75,8 +99,12 @@ func (b *builder) productPage(id string) error {
 		P: p, DomainHref: rel(path, b.domains.path(p.Domain)), Team: b.teamOf(p.Domain, path),
 		History: b.history[id],
 	}
-	if p.SLO != nil {
-		v.Availability = percent(p.SLO.Availability)
+	if s := p.SLO; s != nil {
+		for _, kv := range [][2]string{{"freshness", s.Freshness}, {"availability", percent(s.Availability)}, {"latency", s.Latency}, {"retention", s.Retention}} {
+			if kv[1] != "" {
+				v.SLOs = append(v.SLOs, kv[0]+" "+kv[1])
+			}
+		}
 	}
 	if p.Deprecation != nil && p.Deprecation.ReplacedBy != "" {
 		v.ReplacedBy = &link{ID: p.Deprecation.ReplacedBy, Href: b.productHref(path, p.Deprecation.ReplacedBy)}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/plan"
@@ -119,10 +120,12 @@ type builder struct {
 	ids       []string
 	consumers *plan.Consumers
 	readers   map[string][]string // product id -> ids of the products that read it, sorted
+	byDomain  map[string][]string // domain -> its product ids, sorted
 	products  *namer
 	domains   *namer
 	teams     *namer
 	history   map[string][]historyRow
+	mu        sync.Mutex // guards files and csp
 	files     map[string][]byte
 	csp       map[string]string
 }
@@ -137,6 +140,7 @@ func Build(m *catalog.Mesh, o Options) (*Site, error) {
 		m: m, o: o, ids: m.ProductIDs(),
 		consumers: plan.NewConsumers(m),
 		readers:   map[string][]string{},
+		byDomain:  map[string][]string{},
 		products:  newNamer("products"),
 		domains:   newNamer("domains"),
 		teams:     newNamer("teams"),
@@ -145,6 +149,7 @@ func Build(m *catalog.Mesh, o Options) (*Site, error) {
 	}
 	for _, id := range b.ids {
 		b.products.path(id)
+		b.byDomain[m.Products[id].Domain] = append(b.byDomain[m.Products[id].Domain], id)
 		for _, name := range catalog.SortedKeys(m.Products[id].InputPorts) {
 			in := m.Products[id].InputPorts[name]
 			if in.Product != id && !slices.Contains(b.readers[in.Product], id) {
@@ -173,6 +178,7 @@ func Build(m *catalog.Mesh, o Options) (*Site, error) {
 // render executes page template name into the file at path.
 func (b *builder) render(name, path, title string, body any, data, script template.JS) error {
 	var buf bytes.Buffer
+	buf.Grow(32 << 10)
 	p := page{
 		Title: title, SiteTitle: b.o.Title, Footer: b.footer(),
 		CSP: policy(script), Root: rel(path, ""), Data: data, Script: script, Body: body,
@@ -180,8 +186,10 @@ func (b *builder) render(name, path, title string, body any, data, script templa
 	if err := pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
 		return fmt.Errorf("site: %s: %w", path, err)
 	}
+	b.mu.Lock()
 	b.files[path] = buf.Bytes()
 	b.csp[path] = p.CSP
+	b.mu.Unlock()
 	return nil
 }
 
@@ -245,16 +253,21 @@ func (b *builder) teamOf(domain, from string) team {
 	if t.Name == "" {
 		t.Name = key
 	}
-	return team{Team: t, Key: key, Href: rel(from, b.teams.path(key))}
+	tm := team{Team: t, Key: key}
+	if p, ok := b.teams.lookup(key); ok { // a product of an unknown domain has no team page
+		tm.Href = rel(from, p)
+	}
+	return tm
 }
 
 // productHref links page from to product id's page, or returns "" when
 // the mesh has no such product.
 func (b *builder) productHref(from, id string) string {
-	if b.m.Products[id] == nil {
+	p, ok := b.products.lookup(id)
+	if !ok {
 		return ""
 	}
-	return rel(from, b.products.path(id))
+	return rel(from, p)
 }
 
 func domainOf(id string) string {

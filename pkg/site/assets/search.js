@@ -19,7 +19,7 @@
   var q = form.querySelector("input[name=q]");
   var selects = form.querySelectorAll("select");
   var count = document.getElementById("count");
-  var pending = false;
+  var pending = false, applied = 0;
   function has(list, v) { return (list || []).indexOf(v) >= 0; }
   function apply() {
     pending = false;
@@ -43,6 +43,8 @@
     count.textContent = shown + " of " + n + " products";
     document.body.setAttribute("data-search-ms", (performance.now() - t0).toFixed(1));
     document.body.setAttribute("data-shown", String(shown));
+    document.body.setAttribute("data-query", q.value);
+    document.body.setAttribute("data-applied", String(++applied));
   }
   function schedule() {
     if (!pending) { pending = true; requestAnimationFrame(apply); }
