@@ -23,7 +23,7 @@ var forbidden = []struct {
 }{
 	{"pkg/", []string{"internal/cli", "cmd/"}, "core packages return values; only the CLI prints"},
 	{"pkg/diag!", []string{"pkg/"}, "diagnostics are a leaf"},
-	{"pkg/internal/", []string{"pkg/catalog", "pkg/check", "pkg/compile", "pkg/config", "pkg/engine", "pkg/github", "pkg/mesh", "pkg/plan", "pkg/render", "pkg/scaffold", "pkg/source", "pkg/state"}, "generic helpers sit below every stage that imports them"},
+	{"pkg/internal/", []string{"pkg/catalog", "pkg/check", "pkg/compile", "pkg/config", "pkg/engine", "pkg/github", "pkg/lineage", "pkg/mesh", "pkg/plan", "pkg/render", "pkg/scaffold", "pkg/site", "pkg/source", "pkg/state"}, "generic helpers sit below every stage that imports them"},
 	{"pkg/render!", []string{"pkg/github", "pkg/scaffold"}, "rendering knows no caller"},
 	{"pkg/github!", []string{"pkg/compile", "pkg/source", "pkg/mesh", "pkg/config"}, "GitHub reporting publishes results; it does not make them"},
 	{"pkg/catalog!", []string{"pkg/github", "pkg/scaffold", "pkg/config", "pkg/source", "pkg/compile", "pkg/check", "pkg/mesh", "pkg/render", "pkg/plan", "pkg/state"}, "the model holds types only"},
@@ -35,6 +35,8 @@ var forbidden = []struct {
 	{"pkg/state!", []string{"pkg/github", "pkg/scaffold", "pkg/config", "pkg/source", "pkg/compile", "pkg/check", "pkg/mesh", "pkg/plan", "pkg/render"}, "the live catalog is a document and its backends"},
 	{"pkg/plan!", []string{"pkg/github", "pkg/scaffold", "pkg/source", "pkg/compile", "pkg/mesh", "pkg/render", "pkg/config"}, "the plan compares models; it neither loads nor prints"},
 	{"pkg/render!", []string{"pkg/compile", "pkg/source", "pkg/mesh", "pkg/config"}, "rendering is built from the model only"},
+	{"pkg/lineage!", []string{"pkg/"}, "the graph layout knows no catalog: callers give it nodes and edges"},
+	{"pkg/site!", []string{"pkg/compile", "pkg/source", "pkg/mesh", "pkg/config", "pkg/github", "pkg/render", "pkg/scaffold", "pkg/check"}, "the site is built from the model and the live catalog only"},
 }
 
 // imports parses the non-test Go files of the module (rather than asking
