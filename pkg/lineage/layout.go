@@ -318,7 +318,7 @@ func cloneLayers(layers [][]int) [][]int {
 
 // sortByBarycenter orders layer by the mean position of each vertex's
 // neighbours in the fixed adjacent layer; a vertex without neighbours
-// keeps its place. The sort is stable, so ties keep their order.
+// keeps its place, and ties keep their order.
 func sortByBarycenter(vs []vertex, layer []int, adj func(*vertex) []int) {
 	type keyed struct {
 		v    int
@@ -335,7 +335,13 @@ func sortByBarycenter(vs []vertex, layer []int, adj func(*vertex) []int) {
 			ks[i].bary = sum / float64(len(ns))
 		}
 	}
-	slices.SortStableFunc(ks, func(a, b keyed) int { return cmp.Compare(a.bary, b.bary) })
+	// Ties keep their order: compare the current positions next.
+	slices.SortFunc(ks, func(a, b keyed) int {
+		if c := cmp.Compare(a.bary, b.bary); c != 0 {
+			return c
+		}
+		return cmp.Compare(vs[a.v].pos, vs[b.v].pos)
+	})
 	for p, k := range ks {
 		layer[p] = k.v
 		vs[k.v].pos = p

@@ -160,9 +160,13 @@ func jsString(s string) string { return fmt.Sprintf("%q", s) }
 
 // screenshot saves the page as an artifact to look at, not a golden:
 // into $MESHC_ARTIFACTS when set, else the test's temporary directory.
-func (b *browser) screenshot(name string) {
+func (b *browser) screenshot(name string, full bool) {
 	b.t.Helper()
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100)) // 100: a PNG
+	shot := chromedp.CaptureScreenshot() // the viewport
+	if full {
+		shot = chromedp.FullScreenshot(100) // 100: a PNG
+	}
+	png, err := chromedp.Run(b.ctx, shot)
 	if err != nil {
 		b.t.Fatal(err)
 	}
@@ -273,7 +277,7 @@ func TestBrowserExample(t *testing.T) {
 	}
 	b.filter("status", "")
 	b.filter("domain", "")
-	b.screenshot("index.png")
+	b.screenshot("index.png", true)
 
 	// Open a product from the list.
 	b.do(chromedp.Click(chromedp.CSS(`#products li[data-id="customers.customer_profiles"] a.title`)),
@@ -297,7 +301,7 @@ func TestBrowserExample(t *testing.T) {
 	if !strings.Contains(history, "create") || !strings.Contains(history, "ada") {
 		t.Errorf("history lacks the create by ada:\n%s", history)
 	}
-	b.screenshot("product.png")
+	b.screenshot("product.png", true)
 
 	// Follow a lineage node upstream.
 	b.do(chromedp.Click(chromedp.CSS(`svg.lineage a[href$="customers.crm_contacts.html"]`)),
@@ -419,6 +423,6 @@ func TestBrowserSearch10k(t *testing.T) {
 	if len(b.visible()) == 0 {
 		t.Error("no product matches 'customer email'")
 	}
-	b.screenshot("index-10k.png")
+	b.screenshot("index-10k.png", false)
 	b.checkClean(root)
 }

@@ -3,6 +3,7 @@ package site
 import (
 	"fmt"
 	"html/template"
+	"maps"
 	"slices"
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
@@ -140,39 +141,79 @@ func (b *builder) productsOf(domain string) []string { return b.byDomain[domain]
 type lineageView struct {
 	Note    string
 	Lineage template.HTML
+	Domains []domainDeps // when the mesh is too big to draw
+}
+
+// domainDeps is a domain and the domains it reads from and is read by.
+type domainDeps struct {
+	Name, Href    string
+	Reads, ReadBy []link
+	Products      int
 }
 
 // meshLineage draws the whole mesh: product by product when it is small
-// enough to read, else domain by domain.
+// enough to read, else domain by domain; a mesh of more domains than a
+// drawing can show is a table of who reads whom, each domain's page
+// drawing its part.
 func (b *builder) meshLineage() error {
 	const path = "lineage.html"
+	domains := b.domainNames()
+	reads := map[string]map[string]bool{} // consumer domain -> producer domains
+	for _, id := range b.ids {
+		to := b.m.Products[id].Domain
+		for _, p := range b.producers(id) {
+			if from := domainOf(p); from != to {
+				if reads[to] == nil {
+					reads[to] = map[string]bool{}
+				}
+				reads[to][from] = true
+			}
+		}
+	}
+	var v lineageView
 	var g lineage.Graph
-	var note string
-	if len(b.ids) <= meshGraph {
+	switch {
+	case len(b.ids) <= meshGraph:
 		g = b.graphOf(b.ids, "", path)
-		note = fmt.Sprintf("Every product of the mesh (%d) and what it reads.", len(b.ids))
-	} else {
-		note = fmt.Sprintf("The mesh has %d products, too many to draw one by one: each box is a domain, and an arrow means a product of one reads a product of the other. Each domain's page draws its products.", len(b.ids))
-		edges := map[lineage.Edge]bool{}
-		for _, name := range b.domainNames() {
+		v.Note = fmt.Sprintf("Every product of the mesh (%d) and what it reads.", len(b.ids))
+	case len(domains) <= meshDomains:
+		v.Note = fmt.Sprintf("The mesh has %d products, too many to draw one by one: each box is a domain, and an arrow means a product of one reads a product of the other. Each domain's page draws its products.", len(b.ids))
+		for _, name := range domains {
 			t := b.teamOf(name, path)
 			g.Nodes = append(g.Nodes, lineage.Node{ID: name, Label: name, Sub: fmt.Sprintf("%d products · %s", len(b.productsOf(name)), t.Name),
 				Class: "domain", Href: rel(path, b.domains.path(name)), Title: name})
 		}
-		for _, id := range b.ids {
-			to := b.m.Products[id].Domain
-			for _, p := range b.producers(id) {
-				e := lineage.Edge{From: domainOf(p), To: to}
-				if e.From != e.To && !edges[e] {
-					edges[e] = true
-					g.Edges = append(g.Edges, e)
-				}
+		for _, to := range domains {
+			for _, from := range slices.Sorted(maps.Keys(reads[to])) {
+				g.Edges = append(g.Edges, lineage.Edge{From: from, To: to})
 			}
 		}
+	default:
+		v.Note = fmt.Sprintf("The mesh has %d products in %d domains, too many to draw: each domain's page draws its products, what they read and who reads them. Here is who reads whom.", len(b.ids), len(domains))
+		readBy := map[string][]string{}
+		for _, to := range domains {
+			for from := range reads[to] {
+				readBy[from] = append(readBy[from], to)
+			}
+		}
+		links := func(names []string) []link {
+			slices.Sort(names)
+			var out []link
+			for _, n := range names {
+				out = append(out, link{ID: n, Href: rel(path, b.domains.path(n))})
+			}
+			return out
+		}
+		for _, name := range domains {
+			v.Domains = append(v.Domains, domainDeps{Name: name, Href: rel(path, b.domains.path(name)), Products: len(b.productsOf(name)),
+				Reads: links(slices.Collect(maps.Keys(reads[name]))), ReadBy: links(readBy[name])})
+		}
+		return b.render("lineage", path, "Lineage", v, "", "")
 	}
 	svg, err := b.svg(g, "lineage-mesh", "Lineage of the mesh")
 	if err != nil {
 		return err
 	}
-	return b.render("lineage", path, "Lineage", lineageView{Note: note, Lineage: svg}, "", "")
+	v.Lineage = svg
+	return b.render("lineage", path, "Lineage", v, "", "")
 }

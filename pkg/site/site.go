@@ -47,8 +47,9 @@ const (
 	// domainGraph is the most products a domain page's lineage draws.
 	domainGraph = 120
 	// meshGraph is the most products the mesh's lineage draws one by one;
-	// a bigger mesh is drawn domain by domain.
-	meshGraph = 300
+	// a bigger mesh is drawn domain by domain, up to meshDomains domains.
+	meshGraph   = 300
+	meshDomains = 60
 )
 
 // Site is a built site: its files by slash-separated path.
