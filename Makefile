@@ -19,6 +19,7 @@ check: fmt vet test
 
 bench:
 	$(GO) test -run '^$$' -bench BenchmarkValidate -benchtime 1x -timeout 30m ./internal/meshgen/
+	$(GO) test -run '^$$' -bench BenchmarkBuild10k -benchtime 1x ./pkg/site/
 
 # The README's main job: plan and apply catalog-example/ into its live
 # catalog (the file backend, catalog-example/.meshc/catalog.json), then show it.
