@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -323,6 +324,44 @@ func TestBrowserExample(t *testing.T) {
 		}
 	}
 	b.checkClean(root)
+}
+
+// TestBrowserWithoutJavaScript loads the index with scripts disabled: it
+// is still the whole list, and the search form, useless then, stays hidden.
+func TestBrowserWithoutJavaScript(t *testing.T) {
+	chromium(t)
+	m, live := site.PayloadMesh()
+	s, err := site.Build(m, site.Options{Live: live})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if err := s.Write(site.Dir(out)); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t)
+	if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	b.do(chromedp.Navigate("file://" + filepath.ToSlash(out) + "/index.html"))
+	// DevTools still evaluates, though the page's scripts do not run.
+	if n := eval[int](b, `document.querySelectorAll("#products > li:not([hidden]) a.title").length`); n != len(m.Products) {
+		t.Errorf("without JavaScript the index lists %d products, want %d", n, len(m.Products))
+	}
+	form, err := chromedp.Run(b.ctx, chromedp.Attributes(chromedp.CSS(`#search`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, hidden := form["hidden"]; !hidden {
+		t.Errorf("without JavaScript the search form shows: %v", form)
+	}
+	body, err := chromedp.Run(b.ctx, chromedp.Attributes(chromedp.CSS(`body`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ran := body["data-applied"]; ran {
+		t.Error("the search script ran with scripts disabled: the test disabled nothing")
+	}
 }
 
 func TestBrowserPayloads(t *testing.T) {

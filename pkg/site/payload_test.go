@@ -36,7 +36,8 @@ func PayloadMesh() (*catalog.Mesh, *state.Catalog) {
 	evil := "evil" + payloadHTML
 	m := catalog.NewMesh()
 	m.Domains[evil] = &catalog.Domain{Name: evil, Title: p("title"), Description: p("desc"),
-		Team: catalog.Team{Name: p("team"), GitHub: payloadURL, Email: payloadURL}}
+		Team:   catalog.Team{Name: p("team"), GitHub: payloadURL, Email: payloadURL},
+		Source: catalog.Source{Git: payloadURL, Ref: p("ref"), Path: p("path"), Commit: p("commit")}}
 	m.Domains["plain"] = &catalog.Domain{Name: "plain", Title: "Plain", Description: "A plain domain.",
 		Team: catalog.Team{Name: "Plain team", GitHub: "@acme/plain"}}
 	a := &catalog.Product{ID: evil + "." + payloadURL, Name: payloadURL, Domain: evil, Title: p("title"), Description: p("desc"),
