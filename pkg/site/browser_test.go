@@ -252,6 +252,7 @@ func TestBrowserExample(t *testing.T) {
 	if got, want := b.visible(), []string{"finance.revenue_daily", "payments.refunds"}; !slices.Equal(got, want) {
 		t.Errorf("search refund shows %v, want %v", got, want)
 	}
+	b.screenshot("index-search.png", false)
 	// A field name, in no title or description.
 	b.search("postal_code")
 	if got := b.visible(); !slices.Equal(got, []string{"customers.customer_profiles"}) {
