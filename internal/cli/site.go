@@ -48,7 +48,7 @@ func runSite(ctx context.Context, e *Env, args []string) int {
 	if err != nil {
 		return e.fail(err)
 	}
-	if err := s.Write(site.Dir(*out)); err != nil {
+	if err := s.WriteDir(*out); err != nil {
 		return e.fail(err)
 	}
 	fmt.Fprintf(e.Stdout, "Wrote %d files (%s) to %s: open %s\n", len(s.Paths()), sizeOf(s.Size()), *out,

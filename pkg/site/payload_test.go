@@ -2,6 +2,8 @@ package site
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -247,4 +249,46 @@ func metaCSP(t *testing.T, page []byte) string {
 	}
 	walk(doc)
 	return found
+}
+
+// TestWriteDirRemovesStalePages writes two sites into one directory: the
+// pages of a product gone from the second are removed, other files stay.
+func TestWriteDirRemovesStalePages(t *testing.T) {
+	dir := t.TempDir()
+	m, live := PayloadMesh()
+	first, _ := Build(m, Options{Live: live})
+	if err := first.WriteDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	mine := filepath.Join(dir, "notes.txt")
+	os.WriteFile(mine, []byte("mine"), 0o644)
+	os.WriteFile(filepath.Join(dir, ManifestName), append(must(os.ReadFile(filepath.Join(dir, ManifestName))), "../escape\n/etc/passwd\n"...), 0o644)
+	delete(m.Products, "plain.reader")
+	second, _ := Build(m, Options{Live: live})
+	if err := second.WriteDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "products/plain.reader.html")); !os.IsNotExist(err) {
+		t.Errorf("the page of a removed product is still there: %v", err)
+	}
+	if _, err := os.Stat(mine); err != nil {
+		t.Errorf("a file the site did not write was removed: %v", err)
+	}
+	for _, p := range second.Paths() {
+		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
+			t.Error(err)
+		}
+	}
+	for _, bad := range []string{"../x", "/x", "a/../b", "", ".", "a\\b", ManifestName} {
+		if safePath(bad) {
+			t.Errorf("safePath(%q) = true", bad)
+		}
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

@@ -39,6 +39,36 @@ func (s *Site) Write(fsys FS) error {
 	return nil
 }
 
+// ManifestName is the file in which WriteDir lists the files it wrote, so
+// that the next write removes those the new site no longer has.
+const ManifestName = ".meshc-site"
+
+// WriteDir writes s into dir, then removes the files that an earlier
+// WriteDir listed there and s no longer has (a removed product's page). It
+// touches no file it did not write.
+func (s *Site) WriteDir(dir string) error {
+	old, _ := os.ReadFile(filepath.Join(dir, ManifestName))
+	if err := s.Write(Dir(dir)); err != nil {
+		return err
+	}
+	for _, p := range strings.Split(string(old), "\n") {
+		if _, keep := s.files[p]; keep || !safePath(p) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, filepath.FromSlash(p))); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("site: removing %s: %w", p, err)
+		}
+	}
+	return os.WriteFile(filepath.Join(dir, ManifestName), []byte(strings.Join(s.Paths(), "\n")+"\n"), 0o644)
+}
+
+// safePath reports whether p is a path a site could have written: relative,
+// clean, inside the directory.
+func safePath(p string) bool {
+	return p != "" && p != "." && !strings.HasPrefix(p, "/") && !strings.Contains(p, "\\") &&
+		path.Clean(p) == p && p != ".." && !strings.HasPrefix(p, "../") && p != ManifestName
+}
+
 // Handler serves sites, the latest one set: serve swaps in each rebuild.
 type Handler struct {
 	cur atomic.Pointer[Site]

@@ -45,6 +45,14 @@
     document.body.setAttribute("data-shown", String(shown));
     document.body.setAttribute("data-query", q.value);
     document.body.setAttribute("data-applied", String(++applied));
+    // When the frame with the new list has been drawn: what the user waits.
+    var query = q.value;
+    requestAnimationFrame(function () {
+      setTimeout(function () {
+        document.body.setAttribute("data-paint-ms", (performance.now() - t0).toFixed(1));
+        document.body.setAttribute("data-painted", query);
+      }, 0);
+    });
   }
   function schedule() {
     if (!pending) { pending = true; requestAnimationFrame(apply); }
