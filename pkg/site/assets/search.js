@@ -19,6 +19,10 @@
   var q = form.querySelector("input[name=q]");
   var selects = form.querySelectorAll("select");
   var count = document.getElementById("count");
+  var more = document.getElementById("more");
+  // The list draws at most this many matches until asked for all: laying
+  // out thousands of rows on every keystroke is what would be slow.
+  var LIMIT = 200, limit = LIMIT;
   var pending = false, applied = 0;
   function has(list, v) { return (list || []).indexOf(v) >= 0; }
   function apply() {
@@ -27,7 +31,7 @@
     var terms = q.value.toLowerCase().split(/\s+/).filter(Boolean);
     var want = {};
     for (var s = 0; s < selects.length; s++) if (selects[s].value) want[selects[s].name] = selects[s].value;
-    var shown = 0;
+    var shown = 0, matches = 0;
     for (var i = 0; i < n; i++) {
       var p = data.products[i], ok = true;
       if (want.domain && p.dm !== want.domain) ok = false;
@@ -37,12 +41,16 @@
       else if (want.port && !has(p.pt, want.port)) ok = false;
       else if (want.tag && !has(p.tg, want.tag)) ok = false;
       for (var k = 0; ok && k < terms.length; k++) if (hay[i].indexOf(terms[k]) < 0) ok = false;
-      if (rows[i].hidden === ok) rows[i].hidden = !ok;
-      if (ok) shown++;
+      if (ok) matches++;
+      var show = ok && shown < limit;
+      if (rows[i].hidden === show) rows[i].hidden = !show;
+      if (show) shown++;
     }
-    count.textContent = shown + " of " + n + " products";
+    count.textContent = matches + " of " + n + " products" + (shown < matches ? ", the first " + shown + " shown" : "");
+    more.hidden = shown === matches;
+    more.textContent = "Show all " + matches;
     document.body.setAttribute("data-search-ms", (performance.now() - t0).toFixed(1));
-    document.body.setAttribute("data-shown", String(shown));
+    document.body.setAttribute("data-shown", String(matches));
     document.body.setAttribute("data-query", q.value);
     document.body.setAttribute("data-applied", String(++applied));
     // When the frame with the new list has been drawn: what the user waits.
@@ -55,8 +63,13 @@
     });
   }
   function schedule() {
+    limit = LIMIT;
     if (!pending) { pending = true; requestAnimationFrame(apply); }
   }
+  more.addEventListener("click", function () {
+    limit = Infinity;
+    if (!pending) { pending = true; requestAnimationFrame(apply); }
+  });
   form.hidden = false;
   form.addEventListener("submit", function (e) { e.preventDefault(); });
   q.addEventListener("input", schedule);
