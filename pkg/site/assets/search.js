@@ -1,10 +1,16 @@
-// Search as you type and filter over the prebuilt index of the page.
+// Search as you type and filter over the prebuilt index of the page. The
+// page's own list of every product is what a browser without JavaScript
+// shows; with it, that list is hidden and the matches are drawn in a second
+// list, at most LIMIT of them until asked for all: laying out thousands of
+// rows on every keystroke is what would be slow.
 (function () {
   "use strict";
   var node = document.getElementById("search-index");
   var form = document.getElementById("search");
   var list = document.getElementById("products");
-  if (!node || !form || !list) return;
+  var results = document.getElementById("results");
+  var more = document.getElementById("more");
+  if (!node || !form || !list || !results || !more) return;
   var data = JSON.parse(node.textContent);
   var rows = list.children;
   var n = data.products.length;
@@ -19,9 +25,6 @@
   var q = form.querySelector("input[name=q]");
   var selects = form.querySelectorAll("select");
   var count = document.getElementById("count");
-  var more = document.getElementById("more");
-  // The list draws at most this many matches until asked for all: laying
-  // out thousands of rows on every keystroke is what would be slow.
   var LIMIT = 200, limit = LIMIT;
   var pending = false, applied = 0;
   function has(list, v) { return (list || []).indexOf(v) >= 0; }
@@ -31,7 +34,7 @@
     var terms = q.value.toLowerCase().split(/\s+/).filter(Boolean);
     var want = {};
     for (var s = 0; s < selects.length; s++) if (selects[s].value) want[selects[s].name] = selects[s].value;
-    var shown = 0, matches = 0;
+    var matches = 0, drawn = document.createDocumentFragment();
     for (var i = 0; i < n; i++) {
       var p = data.products[i], ok = true;
       if (want.domain && p.dm !== want.domain) ok = false;
@@ -41,38 +44,38 @@
       else if (want.port && !has(p.pt, want.port)) ok = false;
       else if (want.tag && !has(p.tg, want.tag)) ok = false;
       for (var k = 0; ok && k < terms.length; k++) if (hay[i].indexOf(terms[k]) < 0) ok = false;
-      if (ok) matches++;
-      var show = ok && shown < limit;
-      if (rows[i].hidden === show) rows[i].hidden = !show;
-      if (show) shown++;
+      if (!ok) continue;
+      if (matches < limit) drawn.appendChild(rows[i].cloneNode(true));
+      matches++;
     }
+    var shown = Math.min(matches, limit);
+    results.replaceChildren(drawn);
     count.textContent = matches + " of " + n + " products" + (shown < matches ? ", the first " + shown + " shown" : "");
     more.hidden = shown === matches;
     more.textContent = "Show all " + matches;
-    document.body.setAttribute("data-search-ms", (performance.now() - t0).toFixed(1));
-    document.body.setAttribute("data-shown", String(matches));
-    document.body.setAttribute("data-query", q.value);
-    document.body.setAttribute("data-applied", String(++applied));
+    var body = document.body;
+    body.setAttribute("data-search-ms", (performance.now() - t0).toFixed(1));
+    body.setAttribute("data-shown", String(matches));
+    body.setAttribute("data-query", q.value);
+    body.setAttribute("data-applied", String(++applied));
     // When the frame with the new list has been drawn: what the user waits.
     var query = q.value;
     requestAnimationFrame(function () {
       setTimeout(function () {
-        document.body.setAttribute("data-paint-ms", (performance.now() - t0).toFixed(1));
-        document.body.setAttribute("data-painted", query);
+        body.setAttribute("data-paint-ms", (performance.now() - t0).toFixed(1));
+        body.setAttribute("data-painted", query);
       }, 0);
     });
   }
   function schedule() {
-    limit = LIMIT;
     if (!pending) { pending = true; requestAnimationFrame(apply); }
   }
-  more.addEventListener("click", function () {
-    limit = Infinity;
-    if (!pending) { pending = true; requestAnimationFrame(apply); }
-  });
   form.hidden = false;
+  list.hidden = true;
+  results.hidden = false;
   form.addEventListener("submit", function (e) { e.preventDefault(); });
-  q.addEventListener("input", schedule);
-  for (var s = 0; s < selects.length; s++) selects[s].addEventListener("change", schedule);
+  q.addEventListener("input", function () { limit = LIMIT; schedule(); });
+  for (var s = 0; s < selects.length; s++) selects[s].addEventListener("change", function () { limit = LIMIT; schedule(); });
+  more.addEventListener("click", function () { limit = Infinity; schedule(); });
   apply();
 })();
