@@ -43,7 +43,7 @@ func commands() []command {
 		{"history", "[flags]", "list the applied plans, newest first", runHistory},
 		{"reconcile", "[flags]", "read every domain at its ref, find drift from the live catalog, and repair it with --apply", runReconcile},
 		{"graph", "[flags]", "draw the mesh's lineage as Mermaid, DOT or JSON", runGraph},
-		{"site", "--out DIR [flags]", "write the catalog as a static web site: search, product pages, lineage", runSite},
+		{"site", "[flags] --out DIR", "write the catalog as a static web site: search, product pages, lineage", runSite},
 		{"serve", "[flags]", "serve the catalog's web site, rebuilt when the mesh or the live catalog changes", runServe},
 		{"rules", "[flags]", "list every rule with its ID and purpose", runRules},
 		{"init", "[flags]", "scaffold a new domain repository: its CUE and its GitHub workflows", runInit},
