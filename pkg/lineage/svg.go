@@ -61,7 +61,7 @@ func SVG(d *Drawing, id, label string) (template.HTML, error) {
 			title = b.Label
 		}
 		v.Boxes = append(v.Boxes, svgBox{
-			ID: b.ID, Class: class, Title: title, Href: b.Href, Label: cut(b.Label, 28), Sub: cut(b.Sub, 34),
+			ID: b.ID, Class: class, Title: title, Href: b.Href, Label: cut(b.Label, 25), Sub: cut(b.Sub, 34),
 			X: num(b.X), Y: num(b.Y), W: num(b.W), H: num(b.H), TX: num(b.X + 10), TY: num(b.Y + 18), SY: num(b.Y + 34),
 		})
 	}
@@ -93,7 +93,7 @@ func pathData(pts []Point) string {
 	return b.String()
 }
 
-// cut shortens s to n characters (what fits in a box: 28 for a label, 34
+// cut shortens s to n characters (what fits in a box: 25 for a label in bold, 34
 // for its second line; the tooltip has it whole), ending in an ellipsis.
 func cut(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {

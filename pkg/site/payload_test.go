@@ -121,6 +121,9 @@ func checkElement(t *testing.T, path string, n *html.Node) {
 		}
 		if key == "href" || key == "src" || key == "action" || key == "xlink:href" {
 			v := strings.ToLower(strings.TrimSpace(a.Val))
+			if v == "" || v == "#zgotmplz" {
+				t.Errorf("%s: <%s %s=%q> links nowhere: a link to a missing page should be text", path, n.Data, a.Key, a.Val)
+			}
 			if strings.Contains(v, ":") && !strings.HasPrefix(v, "mailto:") && !(n.Data == "link" && v == "data:,") {
 				t.Errorf("%s: <%s %s=%q> is not a link inside the site", path, n.Data, a.Key, a.Val)
 			}
