@@ -167,11 +167,22 @@ func Build(m *catalog.Mesh, o Options) (*Site, error) {
 		b.teams.path(t)
 	}
 	b.history = historyByProduct(o.Live)
-	steps := []func() error{b.index, b.productPages, b.domainPages, b.teamPages, b.lists, b.meshLineage}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return nil, err
+	// The product pages take most of the time, on every core; the other
+	// pages are built meanwhile. Every step only reads what was set up
+	// above, and render writes under the lock.
+	products := make(chan error, 1)
+	go func() { products <- b.productPages() }()
+	var err error
+	for _, step := range []func() error{b.index, b.domainPages, b.teamPages, b.lists, b.meshLineage} {
+		if err = step(); err != nil {
+			break
 		}
+	}
+	if perr := <-products; err == nil {
+		err = perr
+	}
+	if err != nil {
+		return nil, err
 	}
 	return &Site{files: b.files, csp: b.csp}, nil
 }
