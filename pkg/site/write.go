@@ -69,6 +69,10 @@ func safePath(p string) bool {
 		path.Clean(p) == p && p != ".." && !strings.HasPrefix(p, "../") && p != ManifestName
 }
 
+// contentTypes are the types of the files a site has, whatever the
+// system's MIME table says.
+var contentTypes = map[string]string{".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8"}
+
 // Handler serves sites, the latest one set: serve swaps in each rebuild.
 type Handler struct {
 	cur atomic.Pointer[Site]
@@ -99,7 +103,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	ct := mime.TypeByExtension(path.Ext(p))
+	ct := contentTypes[path.Ext(p)]
+	if ct == "" {
+		ct = mime.TypeByExtension(path.Ext(p))
+	}
 	if ct == "" {
 		ct = "application/octet-stream"
 	}
