@@ -23,6 +23,7 @@ check: fmt vet test
 
 bench:
 	$(GO) test -run '^$$' -bench BenchmarkValidate -benchtime 1x -timeout 30m ./internal/meshgen/
+	$(GO) test -run '^$$' -bench BenchmarkBuild10k -benchtime 1x ./pkg/site/
 
 # A one-domain merge apply against a 10,000-product live catalog, on every
 # backend.

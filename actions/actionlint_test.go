@@ -86,7 +86,7 @@ func TestExampleWorkflows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"workflows/domain-merge.yml", "workflows/domain-pr.yml", "workflows/platform-apply.yml", "workflows/platform-reconcile.yml"}
+	want := []string{"workflows/domain-merge.yml", "workflows/domain-pr.yml", "workflows/platform-apply.yml", "workflows/platform-reconcile.yml", "workflows/platform-site.yml"}
 	if !slices.Equal(paths, want) {
 		t.Fatalf("workflows %v, want %v", paths, want)
 	}

@@ -25,8 +25,8 @@ var forbidden = []struct {
 	{"pkg/", []string{"internal/cli", "cmd/"}, "core packages return values; only the CLI prints"},
 	{"pkg/diag!", []string{"pkg/"}, "diagnostics are a leaf"},
 	{"pkg/fuzzy!", []string{"pkg/"}, "suggestions are a leaf"},
-	{"pkg/rule!", []string{"pkg/catalog", "pkg/check", "pkg/compile", "pkg/config", "pkg/engine", "pkg/export", "pkg/odcs", "pkg/github", "pkg/mesh", "pkg/plan", "pkg/render", "pkg/scaffold", "pkg/source", "pkg/state"}, "the rule list is a leaf every stage registers into: it imports only diag and fuzzy"},
-	{"pkg/internal/", []string{"pkg/catalog", "pkg/check", "pkg/compile", "pkg/config", "pkg/engine", "pkg/export", "pkg/odcs", "pkg/github", "pkg/mesh", "pkg/plan", "pkg/render", "pkg/scaffold", "pkg/source", "pkg/state"}, "generic helpers sit below every stage that imports them"},
+	{"pkg/rule!", []string{"pkg/catalog", "pkg/check", "pkg/compile", "pkg/config", "pkg/engine", "pkg/export", "pkg/odcs", "pkg/github", "pkg/lineage", "pkg/mesh", "pkg/plan", "pkg/render", "pkg/scaffold", "pkg/source", "pkg/state"}, "the rule list is a leaf every stage registers into: it imports only diag and fuzzy"},
+	{"pkg/internal/", []string{"pkg/catalog", "pkg/check", "pkg/compile", "pkg/config", "pkg/engine", "pkg/export", "pkg/odcs", "pkg/github", "pkg/lineage", "pkg/mesh", "pkg/plan", "pkg/render", "pkg/scaffold", "pkg/site", "pkg/source", "pkg/state"}, "generic helpers sit below every stage that imports them"},
 	{"pkg/render!", []string{"pkg/github", "pkg/scaffold"}, "rendering knows no caller"},
 	{"pkg/github!", []string{"pkg/compile", "pkg/source", "pkg/mesh", "pkg/config"}, "GitHub reporting publishes results; it does not make them"},
 	{"pkg/catalog!", []string{"pkg/github", "pkg/scaffold", "pkg/config", "pkg/source", "pkg/compile", "pkg/check", "pkg/mesh", "pkg/render", "pkg/plan", "pkg/state"}, "the model holds types only"},
@@ -45,6 +45,8 @@ var forbidden = []struct {
 	{"pkg/engine!", []string{"pkg/github", "pkg/scaffold", "pkg/render"}, "the engine returns results; it never prints or reports"},
 	{"pkg/export!", []string{"pkg/compile", "pkg/source", "pkg/mesh", "pkg/config", "pkg/github", "pkg/render", "pkg/scaffold", "pkg/plan", "pkg/state", "pkg/check"}, "export maps the model only"},
 	{"pkg/odcs!", []string{"pkg/compile", "pkg/source", "pkg/mesh", "pkg/config", "pkg/github", "pkg/render", "pkg/scaffold", "pkg/plan", "pkg/state", "pkg/check"}, "import maps contracts to the model and its CUE; meshc validate checks them"},
+	{"pkg/lineage!", []string{"pkg/"}, "the graph layout knows no catalog: callers give it nodes and edges"},
+	{"pkg/site!", []string{"pkg/compile", "pkg/source", "pkg/mesh", "pkg/config", "pkg/github", "pkg/render", "pkg/scaffold", "pkg/check"}, "the site is built from the model and the live catalog only"},
 }
 
 // imports parses the non-test Go files of the module (rather than asking

@@ -4,6 +4,7 @@
 // meshc's benchmarks and let anyone reproduce the figures of CUE-NOTES.md.
 //
 // Output depends only on Options: the same options give the same bytes.
-// meshgen writes files and nothing else; it must not import any stage of
-// meshc's pipeline (its tests do, to check that what it writes validates).
+// meshgen writes files, or returns the same mesh as the model (Mesh); it
+// must not import any stage of meshc's pipeline, only the model, pkg/catalog
+// (its tests do, to check that what it writes validates).
 package meshgen

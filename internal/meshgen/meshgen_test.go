@@ -2,6 +2,7 @@ package meshgen_test
 
 import (
 	"context"
+	"encoding/json"
 	"io/fs"
 	"maps"
 	"os"
@@ -162,4 +163,34 @@ func tree(tb testing.TB, dir string) map[string]string {
 		tb.Fatal(err)
 	}
 	return files
+}
+
+// TestMeshIsWhatWriteCompilesTo checks that the in-memory mesh is the one
+// meshc compiles from the files Write writes, but for provenance.
+func TestMeshIsWhatWriteCompilesTo(t *testing.T) {
+	o := meshgen.Options{Domains: 3, ProductsPerDomain: 4, Seed: 7}
+	dir := t.TempDir()
+	if _, err := meshgen.Write(dir, o); err != nil {
+		t.Fatal(err)
+	}
+	compiled := load(t, dir).Mesh
+	got := meshgen.Mesh(o)
+	if len(got.Products) != len(compiled.Products) || len(got.Domains) != len(compiled.Domains) {
+		t.Fatalf("%d products in %d domains, compiled %d in %d", len(got.Products), len(got.Domains), len(compiled.Products), len(compiled.Domains))
+	}
+	for id, want := range compiled.Products {
+		w := *want
+		w.Source = nil
+		gj, _ := json.Marshal(got.Products[id])
+		wj, _ := json.Marshal(&w)
+		if string(gj) != string(wj) {
+			t.Errorf("product %s:\n got %s\nwant %s", id, gj, wj)
+		}
+	}
+	for name, want := range compiled.Domains {
+		g := got.Domains[name]
+		if g == nil || g.Title != want.Title || g.Description != want.Description || g.Team != want.Team {
+			t.Errorf("domain %s: got %+v, want %+v", name, g, want)
+		}
+	}
 }

@@ -96,7 +96,15 @@ func (p *Plan) Apply(live *state.Catalog, user string, now time.Time) (*state.Ca
 		}
 	}
 	today := now.UTC().Format(time.DateOnly)
+	var changes []state.ProductChange
 	for _, c := range p.Changes {
+		if c.Action != NoOp {
+			pc := state.ProductChange{Product: c.Product, Action: c.Action, Breaking: len(c.Breaking) > 0}
+			if c.After != nil {
+				pc.Version = c.After.Version
+			}
+			changes = append(changes, pc)
+		}
 		m := next.Meta[c.Product]
 		switch c.Action {
 		case Create:
@@ -127,6 +135,7 @@ func (p *Plan) Apply(live *state.Catalog, user string, now time.Time) (*state.Ca
 		User:    user,
 		Sources: sources,
 		Summary: state.Summary(p.Summary),
+		Changes: changes,
 	})
 	return next, nil
 }

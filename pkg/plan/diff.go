@@ -99,6 +99,10 @@ func Diff(desired *catalog.Mesh, live *state.Catalog, o Options) *Plan {
 		case after == nil:
 			c.Action, c.Domain = Delete, before.Domain
 			p.Summary.Delete++
+		case before == after:
+			// Taken as it is live (a domain left alone, another domain of a
+			// pull-request check): nothing to compare.
+			c.Domain, c.Action = after.Domain, NoOp
 		default:
 			c.Domain = after.Domain
 			c.Fields = fieldChanges(before, after)

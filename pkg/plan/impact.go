@@ -65,21 +65,37 @@ func (g *graph) impacted(id string, ports []string) []Impact {
 	if len(ports) == 0 {
 		return nil
 	}
-	out := g.direct(id, ports)
+	out, _ := g.downstream(id, g.direct(id, ports), 0)
+	return out
+}
+
+// downstream returns direct, the direct consumers of id, followed by every
+// product downstream of them, each once, with the product it depends
+// through: direct consumers first, then downstream ones, each part sorted.
+// With limit > 0 it stops after that many downstream products and reports
+// that it left some out.
+func (g *graph) downstream(id string, direct []Impact, limit int) ([]Impact, bool) {
+	out := direct
 	seen := map[string]bool{id: true}
 	queue := make([]string, 0, len(out))
 	for _, im := range out {
 		seen[im.Product] = true
 		queue = append(queue, im.Product)
 	}
-	for len(queue) > 0 {
+	found, more := 0, false
+	for len(queue) > 0 && !more {
 		via := queue[0]
 		queue = queue[1:]
 		for _, im := range g.direct(via, nil) {
 			if seen[im.Product] {
 				continue
 			}
+			if limit > 0 && found == limit {
+				more = true
+				break
+			}
 			seen[im.Product] = true
+			found++
 			out = append(out, Impact{Product: im.Product, Team: im.Team, Via: via})
 			queue = append(queue, im.Product)
 		}
@@ -94,7 +110,25 @@ func (g *graph) impacted(id string, ports []string) []Impact {
 		}
 		return strings.Compare(a.Product, b.Product)
 	})
-	return out
+	return out, more
+}
+
+// Consumers answers who reads each product of a mesh, directly or
+// downstream: the impact a plan reports for a breaking change, for every
+// product at once.
+type Consumers struct{ g *graph }
+
+// NewConsumers indexes the consumers of m's products.
+func NewConsumers(m *catalog.Mesh) *Consumers {
+	return &Consumers{g: newGraph(&Desired{Domains: m.Domains, Products: m.Products})}
+}
+
+// Of returns the consumers of product id: the direct ones (with the port
+// each reads), then the downstream ones (with the product each depends
+// through). With limit > 0 it returns at most that many downstream ones
+// and reports whether there were more.
+func (c *Consumers) Of(id string, limit int) (consumers []Impact, more bool) {
+	return c.g.downstream(id, c.g.direct(id, nil), limit)
 }
 
 // Teams returns the distinct teams of impacts, sorted.

@@ -41,6 +41,17 @@ type Entry struct {
 	Action string `json:"action,omitempty"`
 	// Note says more about it, e.g. "from file .meshc/catalog.json".
 	Note string `json:"note,omitempty"`
+	// Changes lists each product the plan changed; entries written before
+	// meshc recorded them have none.
+	Changes []ProductChange `json:"changes,omitempty"`
+}
+
+// ProductChange is what one applied plan did to one product.
+type ProductChange struct {
+	Product  string `json:"product"`
+	Action   string `json:"action"` // create, update or delete
+	Version  string `json:"version,omitempty"`
+	Breaking bool   `json:"breaking,omitempty"`
 }
 
 // Summary counts the changes of one applied plan.
