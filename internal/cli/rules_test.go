@@ -30,12 +30,20 @@ func readmeTables(t *testing.T) ([][][2]string, string) {
 	section, _, _ = strings.Cut(section, "\n### ")
 	var tables [][][2]string
 	var cur [][2]string
+	other, in := false, false // in a table that is not of rules (the type table); in a table
 	for _, line := range strings.Split(section, "\n") {
 		if !strings.HasPrefix(line, "|") {
 			if cur != nil {
 				tables = append(tables, cur)
 				cur = nil
 			}
+			other, in = false, false
+			continue
+		}
+		if !in {
+			in, other = true, !strings.HasPrefix(line, "| ID |")
+		}
+		if other {
 			continue
 		}
 		cells := strings.Split(strings.Trim(line, "|"), "|")

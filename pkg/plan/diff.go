@@ -134,6 +134,7 @@ func Diff(desired *catalog.Mesh, live *state.Catalog, o Options) *Plan {
 			continue
 		}
 		c.Breaking = breakingChanges(before, after)
+		c.Notices = classificationRaised(before, after)
 		if len(c.Breaking) > 0 {
 			p.Summary.Breaking++
 		}

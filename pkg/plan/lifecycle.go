@@ -128,6 +128,35 @@ func versionRule(x *changeContext) diag.Diagnostics {
 	return ds
 }
 
+var _ = registerPlan(rule.Rule{
+	ID: "classification-raised", Code: "classification-raised", Stage: rule.Plan,
+	Purpose: "a raised effective classification or a new PII flag is told to every consumer",
+	Explanation: `Raising a product's or a field's effective classification (its own, or
+else its product's), or marking a field PII, breaks nothing, but every
+consumer must now store and share the data under the stricter rules. The
+plan reports it as a notice naming the consumers, with their teams:
+
+  previous: email: {type: "string", description: "Buyer's e-mail."}
+  current:  email: {type: "string", classification: "restricted", description: "Buyer's e-mail."}
+
+  domains/sales/orders.cue:19:4: classification-raised: field "events.email"'s classification is raised from confidential to restricted: consumers must now handle it so; tell finance.revenue (@acme/finance)
+
+Nothing needs fixing: the notice is for the consumers (the pull-request
+comment @-mentions their teams).`,
+}, classificationNotices)
+
+// classificationNotices tells the consumers of a product whose
+// classification rose.
+func classificationNotices(x *changeContext) diag.Diagnostics {
+	var ds diag.Diagnostics
+	for _, n := range x.c.Notices {
+		d := diag.Diagnostic{Severity: diag.Notice, Code: n.Rule, Rule: n.Rule,
+			Message: n.Message + ": consumers must now handle it so" + consumerList(x.c.Impacted, portOf(n.Path), "tell")}
+		ds = append(ds, at(x.desired, d, x.c.Domain, x.c.Product, n.Path))
+	}
+	return ds
+}
+
 // portOf returns the output port a path is under, or "".
 func portOf(path string) string {
 	rest, ok := strings.CutPrefix(path, "outputPorts.")

@@ -69,7 +69,10 @@ type Change struct {
 	Source   *catalog.Source `json:"source,omitempty"` // where the product is declared
 	Fields   []FieldChange   `json:"fields,omitempty"`
 	Breaking []Breaking      `json:"breaking,omitempty"`
-	Impacted []Impact        `json:"impacted,omitempty"`
+	// Notices are changes consumers are told of though nothing breaks
+	// (a raised classification: their obligations grow).
+	Notices  []Breaking `json:"notices,omitempty"`
+	Impacted []Impact   `json:"impacted,omitempty"`
 }
 
 // VersionStatus is a product's version and lifecycle status on one side.
