@@ -112,8 +112,9 @@ func rows(rs [][2]string) string {
 // pkg/mesh or pkg/plan (they judge mesh.cue or an apply), the tests that
 // cover them; each must exist and name the rule.
 var coveredElsewhere = map[string][]string{
-	"waiver":     {"cmd/meshc/testdata/script/waivers.txtar", "pkg/rule/waiver_test.go", "pkg/diag/waiver_test.go"},
-	"stale-plan": {"cmd/meshc/testdata/script/plan_apply.txtar", "internal/cli/apply_test.go"},
+	"waiver":      {"cmd/meshc/testdata/script/waivers.txtar", "pkg/rule/waiver_test.go", "pkg/diag/waiver_test.go"},
+	"stale-plan":  {"cmd/meshc/testdata/script/plan_apply.txtar", "internal/cli/apply_test.go"},
+	"sealed-plan": {"cmd/meshc/testdata/script/sealed_plans.txtar", "pkg/engine/verify_test.go"},
 }
 
 // TestEveryRuleHasAFixture keeps the registry and the fixtures together:

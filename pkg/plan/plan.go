@@ -33,6 +33,10 @@ type Plan struct {
 	// live catalog records, whatever their products' changes: applying
 	// records the new revision even when no product changes.
 	Moved []string `json:"moved,omitempty"`
+	// Mesh and Checksum seal a saved plan (see Seal): the mesh it was
+	// made for and a checksum of the rest.
+	Mesh     *MeshID `json:"mesh,omitempty"`
+	Checksum string  `json:"checksum,omitempty"`
 }
 
 // Source is where a domain of the plan was read from.
