@@ -142,8 +142,19 @@ func evaluate(s *Schema, d *source.Domain) domainResult {
 		return domainResult{}
 	}
 	loc, opts := s.naming(d)
+	// A file of no package or another package is an error at that file,
+	// which says more than the loader's error for the directory; the
+	// domain is still compiled when the loader can build it, so that the
+	// mesh's checks see it (two domains reading one directory, say).
+	pkgs := source.CheckPackages(d)
+	if s.sharesSource(d.Name) {
+		pkgs = nil // the ownership check names the one mistake: one directory for two domains
+	}
 	v, ds := load(ctx, d, opts)
 	if ds != nil {
+		if len(pkgs) > 0 {
+			ds = pkgs
+		}
 		return domainResult{diags: ds, failed: true}
 	}
 	// Fill the name into the schema before unifying: filling it after
@@ -156,8 +167,27 @@ func evaluate(s *Schema, d *source.Domain) domainResult {
 	} else {
 		r.salvage(v, d, loc, opts)
 	}
+	r.diags = append(r.diags, pkgs...)
 	r.provenance()
 	return r
+}
+
+// sharesSource reports whether another domain of mesh.cue reads the same
+// source as domain name.
+func (s *Schema) sharesSource(name string) bool {
+	if s.cfg == nil {
+		return false
+	}
+	d, ok := s.cfg.Domains[name]
+	if !ok {
+		return false
+	}
+	for other, o := range s.cfg.Domains {
+		if other != name && o.Git == d.Git && o.Ref == d.Ref && filepath.Clean(o.Path) == filepath.Clean(d.Path) {
+			return true
+		}
+	}
+	return false
 }
 
 // naming says how the domain's files are named in diagnostics (as their
@@ -186,6 +216,9 @@ func filePrefix(d *source.Domain) string {
 
 // load builds the domain's CUE package; diagnostics say why it cannot be.
 func load(ctx *cue.Context, d *source.Domain, opts cueerr.Options) (cue.Value, diag.Diagnostics) {
+	if ds := source.CheckUTF8(d); len(ds) > 0 {
+		return cue.Value{}, ds
+	}
 	prefix := filePrefix(d)
 	inst := cueload.Instances([]string{"."}, &cueload.Config{
 		FS:         d.FS,
@@ -363,17 +396,23 @@ func schemaError(d *source.Domain, err error) diag.Diagnostic {
 
 var _ = rule.Register(rule.Rule{
 	ID: "source", Code: "source", Stage: rule.Compile,
-	Purpose: "every domain's directory holds one CUE package",
-	Explanation: `A domain's path in mesh.cue must hold the .cue files of exactly one CUE
-package. An empty or misplaced directory, or files of two packages, is an
-error at the directory, and the domain is left out of the plan (its products
-stay as the live catalog has them):
+	Purpose: "every domain's directory holds one CUE package, named after the domain, in UTF-8",
+	Explanation: `A domain's path in mesh.cue must hold .cue files of one CUE package, the
+domain's own: every file of domain orders starts with package orders. Nothing
+is left out in silence: a file without a package clause, or of another
+package, is an error at that file naming the package it must be; bytes that
+are not UTF-8 are an error at their line, never replaced. An empty or
+misplaced directory is an error at the directory. A domain that cannot be
+loaded is left out of the plan (its products stay as the live catalog has
+them):
 
   domains/empty: source: no .cue files of one package in domains/empty: add the domain's CUE files or fix its path in mesh.cue
-  domains/orders: source: found packages "orders" (orders.cue) and "billing" (other.cue) in "."
+  domains/orders/other.cue:1:9: source: the file is package billing, but the files of domain orders are package orders: change its package clause to package orders
+  domains/orders/notes.cue:1:1: source: the file has no package clause, so it would not be part of domain orders: start it with package orders
+  domains/orders/orders.cue:12:23: source: byte 0xe9 is not UTF-8: CUE files are UTF-8 text; save the file as UTF-8
 
-Fix the path in mesh.cue, or give every file of the domain the same
-package clause (package orders).`,
+Fix the path in mesh.cue, or give every file of the domain the package
+clause package orders, saved as UTF-8.`,
 })
 
 // loadError reports a domain directory that is not one CUE package.
