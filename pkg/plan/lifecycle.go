@@ -315,3 +315,35 @@ func truncate(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
+
+var _ = registerPlan(rule.Rule{
+	ID: "lifecycle-early-retirement", Code: "lifecycle", Stage: rule.Plan,
+	Purpose: "a deprecated product is not retired before the sunset it announced (a warning)",
+	Explanation: `A deprecation's sunset is a date consumers were promised: until then the
+product keeps working. Retiring it sooner is allowed once nothing consumes it
+(lifecycle-consumers), but it breaks that promise to whoever reads it without
+being declared, so the plan warns:
+
+  previous: status: "deprecated", deprecation: {sunset: "2027-06-30", ...}
+  current:  status: "retired", deprecation: {sunset: "2027-06-30", ...}
+
+  domains/sales/legacy.cue:7:18: lifecycle: warning: sales.legacy is retired on 2026-11-24, before the sunset 2027-06-30 its deprecation announced (lifecycle-early-retirement)
+
+Retire it on or after the sunset, or, when everyone agreed, waive the rule
+for the product.`,
+}, lifecycleEarlyRetirement)
+
+func lifecycleEarlyRetirement(x *changeContext) diag.Diagnostics {
+	before, after := x.before, x.after
+	if before == nil || after == nil || before.Status != catalog.StatusDeprecated || after.Status != catalog.StatusRetired || before.Deprecation == nil {
+		return nil
+	}
+	sunset, err := time.Parse(time.DateOnly, before.Deprecation.Sunset)
+	if err != nil || !truncate(x.o.Today).Before(sunset) {
+		return nil
+	}
+	d := x.lifecycle("lifecycle-early-retirement", "status", "%s is retired on %s, before the sunset %s its deprecation announced",
+		x.c.Product, x.o.Today.Format(time.DateOnly), before.Deprecation.Sunset)
+	d.Severity = diag.Warning
+	return diag.Diagnostics{d}
+}

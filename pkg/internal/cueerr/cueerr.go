@@ -139,12 +139,26 @@ var (
 	patterns map[string]schema.Pattern
 	boundRE  = regexp.MustCompile(`\(out of bound ((?:=~|!~)"(?:[^"\\]|\\.)*")\)$`)
 	enumRE   = regexp.MustCompile(`^=~"\^\(([a-z|]+)\)\$"$`)
+	// validators are CUE's builtin validators the schema uses, and what a
+	// value failing one is told.
+	validators = []struct {
+		re   *regexp.Regexp
+		says string
+	}{
+		{regexp.MustCompile(` \(does not satisfy time\.Format\("2006-01-02"\)\)$`), ": there is no such day: must be a date YYYY-MM-DD of the calendar"},
+		{regexp.MustCompile(` \(does not satisfy struct\.MinFields\(1\)\)$`), ": must have at least one entry"},
+	}
 )
 
 // explain replaces a pattern in a "out of bound" message with what it means:
 // `invalid value "actve" (out of bound =~"^(proposed|...)$")` becomes
 // `invalid value "actve": must be one of proposed, ...`.
 func explain(msg string) string {
+	for _, v := range validators {
+		if loc := v.re.FindStringIndex(msg); loc != nil {
+			return msg[:loc[0]] + v.says
+		}
+	}
 	m := boundRE.FindStringSubmatchIndex(msg)
 	if m == nil {
 		return msg
