@@ -200,7 +200,7 @@ func (s *Schema) naming(d *source.Domain) (*locator, cueerr.Options) {
 	}
 	loc := newLocator(d.FS, prefix)
 	return loc, cueerr.Options{
-		Rel: s.rel, Own: own, Domain: d.Name, Code: classify,
+		Rel: s.rel, Own: own, Domain: d.Name, Code: classify, Constraint: s.constraintAt, PolicyOf: s.policyByLiteral,
 		Locate: func(path []string) diag.Pos { return loc.locate(strings.Join(path, ".")) },
 	}
 }
@@ -259,6 +259,8 @@ func (r *domainResult) salvage(v cue.Value, d *source.Domain, loc *locator, opts
 		r.diags = append(r.diags, cueerr.Diagnostics(err, opts)...)
 	}
 	r.diags = dropNested(r.diags)
+	r.diags = requiredInWords(r.diags, v, loc, opts)
+	r.diags = oneForABadName(r.diags)
 	for i, dg := range r.diags {
 		if dg.Code == "ownership" {
 			r.diags[i].Message += fmt.Sprintf(": meshc sets names and ids from mesh.cue, and domain %s may declare only itself and its own products; remove the field", dg.Domain)
@@ -297,6 +299,70 @@ func validateDeep(v cue.Value, path string, loc *locator) []error {
 		errs = append(errs, validateDeep(v.LookupPath(cue.MakePath(cue.Str(name))), join(path, name), loc)...)
 	}
 	return errs
+}
+
+// requiredInWords reports every required field the domain's header or a
+// product leaves unset as "<path>: required: <what it holds>", and drops
+// what CUE says instead or because of it: "incomplete value =~...", and
+// "non-concrete value ... in operand to !=" from a condition on the
+// missing field. One mistake, one diagnostic, in the user's words.
+func requiredInWords(ds diag.Diagnostics, v cue.Value, loc *locator, opts cueerr.Options) diag.Diagnostics {
+	var missing diag.Diagnostics
+	if loc.declared([]string{"domain"}) {
+		missing = append(missing, cueerr.Missing(v.LookupPath(domainPath), []string{"domain"}, loc.declared, opts)...)
+	}
+	for _, name := range loc.children("products") {
+		pv := v.LookupPath(cue.MakePath(cue.Str("products"), cue.Str(name)))
+		missing = append(missing, cueerr.Missing(pv, []string{"products", name}, loc.declared, opts)...)
+	}
+	if len(missing) == 0 {
+		return ds
+	}
+	var paths []string
+	for _, m := range missing {
+		p, _, _ := strings.Cut(m.Message, ": ")
+		paths = append(paths, p)
+	}
+	return append(slices.DeleteFunc(ds, func(d diag.Diagnostic) bool {
+		p, rest, _ := strings.Cut(d.Message, ": ")
+		switch {
+		case strings.HasPrefix(rest, "a value another field depends on is not set"):
+			// a condition on a missing field: the product's missing field says it
+			for _, m := range missing {
+				if m.Product == d.Product && m.Domain == d.Domain {
+					return true
+				}
+			}
+		case strings.HasPrefix(rest, "required"):
+			for _, mp := range paths {
+				if p == mp || strings.HasPrefix(p, mp+".") {
+					return true
+				}
+			}
+		}
+		return false
+	}), missing...)
+}
+
+// oneForABadName reports a product key that is not a valid name once:
+// meshc derives the product's name and id from it, and CUE reports both.
+func oneForABadName(ds diag.Diagnostics) diag.Diagnostics {
+	bad := map[string]bool{}
+	for i, d := range ds {
+		prefix, ok := strings.CutSuffix(d.Message[:max(0, strings.Index(d.Message, ": "))], ".name")
+		if !ok || !strings.HasPrefix(prefix, "products.") || !strings.Contains(d.Message, "invalid value") {
+			continue
+		}
+		_, key, _ := strings.Cut(prefix, ".")
+		bad[prefix] = true
+		_, why, _ := strings.Cut(d.Message, ": must be ")
+		ds[i].Message = fmt.Sprintf("%s: the product name %s is not a name meshc can give it: it must be %s; rename the product", prefix, key, why)
+	}
+	return slices.DeleteFunc(ds, func(d diag.Diagnostic) bool {
+		p, _, _ := strings.Cut(d.Message, ": ")
+		owner, field, ok := strings.Cut(p, ".id")
+		return ok && field == "" && bad[owner]
+	})
 }
 
 // dropNested keeps only the outermost "field not allowed" of each misspelt

@@ -161,7 +161,7 @@ func TestTamperedPlans(t *testing.T) {
 		{"a domain the mesh has not", "sealed-plan", `domain "rogue"`, func(p *plan.Plan, live *state.Catalog) {
 			p.Desired.Domains["rogue"] = &catalog.Domain{Name: "rogue"}
 		}},
-		{"drops its own errors", "schema", "", func(p *plan.Plan, live *state.Catalog) {
+		{"drops its own errors", "pii-classified", "violates the policy at policies/acme.cue", func(p *plan.Plan, live *state.Catalog) {
 			// A PII product made public: the acme policy forbids it. The
 			// listed changes are made to match, and no error is listed.
 			pr := p.Desired.Products["customers.crm_contacts"]

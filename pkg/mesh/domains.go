@@ -23,7 +23,7 @@ func LoadDomains(ctx context.Context, cfg *config.Config, domains []*source.Doma
 	if ds.HasErrors() {
 		return &Result{Config: cfg, Mesh: catalog.NewMesh(), Diagnostics: ds}, nil
 	}
-	res := &Result{Config: cfg, Others: map[string]bool{}, Unreadable: map[string]error{}}
+	res := &Result{Config: cfg, Others: map[string]bool{}, Unreadable: map[string]error{}, Rules: sch.Rules()}
 	for _, n := range othersNames {
 		res.Others[n] = true
 	}
