@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -260,7 +261,7 @@ func (r *domainResult) salvage(v cue.Value, d *source.Domain, loc *locator, opts
 	}
 	r.diags = dropNested(r.diags)
 	r.diags = requiredInWords(r.diags, v, loc, opts)
-	r.diags = oneForABadName(r.diags)
+	r.diags = oneForABadName(r.diags, loc)
 	for i, dg := range r.diags {
 		if dg.Code == "ownership" {
 			r.diags[i].Message += fmt.Sprintf(": meshc sets names and ids from mesh.cue, and domain %s may declare only itself and its own products; remove the field", dg.Domain)
@@ -346,7 +347,7 @@ func requiredInWords(ds diag.Diagnostics, v cue.Value, loc *locator, opts cueerr
 
 // oneForABadName reports a product key that is not a valid name once:
 // meshc derives the product's name and id from it, and CUE reports both.
-func oneForABadName(ds diag.Diagnostics) diag.Diagnostics {
+func oneForABadName(ds diag.Diagnostics, loc *locator) diag.Diagnostics {
 	bad := map[string]bool{}
 	for i, d := range ds {
 		prefix, ok := strings.CutSuffix(d.Message[:max(0, strings.Index(d.Message, ": "))], ".name")
@@ -357,6 +358,11 @@ func oneForABadName(ds diag.Diagnostics) diag.Diagnostics {
 		bad[prefix] = true
 		_, why, _ := strings.Cut(d.Message, ": must be ")
 		ds[i].Message = fmt.Sprintf("%s: the product name %s is not a name meshc can give it: it must be %s; rename the product", prefix, key, why)
+		if name, err := strconv.Unquote(key); err == nil {
+			if pos := loc.locate("products." + name); pos.IsValid() {
+				ds[i] = ds[i].At(pos)
+			}
+		}
 	}
 	return slices.DeleteFunc(ds, func(d diag.Diagnostic) bool {
 		p, _, _ := strings.Cut(d.Message, ": ")

@@ -54,12 +54,25 @@ type Desired struct {
 	Products map[string]*catalog.Product `json:"products"`
 }
 
-// Summary counts the plan's changes.
+// Summary counts the plan's changes: products created, updated and
+// deleted, and breaking changes (one product may have several; see
+// Plan.BreakingProducts).
 type Summary struct {
 	Create   int `json:"create"`
 	Update   int `json:"update"`
 	Delete   int `json:"delete"`
 	Breaking int `json:"breaking"`
+}
+
+// BreakingProducts counts the products with breaking changes.
+func (p *Plan) BreakingProducts() int {
+	n := 0
+	for _, c := range p.Changes {
+		if len(c.Breaking) > 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // Change is what happens to one product.
