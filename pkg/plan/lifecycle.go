@@ -139,7 +139,7 @@ plan reports it as a notice naming the consumers, with their teams:
   previous: email: {type: "string", description: "Buyer's e-mail."}
   current:  email: {type: "string", classification: "restricted", description: "Buyer's e-mail."}
 
-  domains/sales/orders.cue:19:4: classification-raised: field "events.email"'s classification is raised from confidential to restricted: consumers must now handle it so; tell finance.revenue (@acme/finance)
+  domains/sales/orders.cue:19:4: classification-raised: notice: field "events.email"'s classification is raised from confidential to restricted; the obligations grow for finance.revenue (@acme/finance)
 
 Nothing needs fixing: the notice is for the consumers (the pull-request
 comment @-mentions their teams).`,
@@ -151,7 +151,7 @@ func classificationNotices(x *changeContext) diag.Diagnostics {
 	var ds diag.Diagnostics
 	for _, n := range x.c.Notices {
 		d := diag.Diagnostic{Severity: diag.Notice, Code: n.Rule, Rule: n.Rule,
-			Message: n.Message + ": consumers must now handle it so" + consumerList(x.c.Impacted, portOf(n.Path), "tell")}
+			Message: n.Message + consumerList(x.c.Impacted, portOf(n.Path), "the obligations grow for")}
 		ds = append(ds, at(x.desired, d, x.c.Domain, x.c.Product, n.Path))
 	}
 	return ds
