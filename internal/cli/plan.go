@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/meshc-dev/meshc/pkg/config"
@@ -32,20 +33,26 @@ func runPlan(ctx context.Context, e *Env, args []string) error {
 		return err
 	}
 	p, cfg := pl.Plan, eng.Config()
+	var notSaved *plan.ErrorsError
 	if *file != "" {
-		if err := plan.Save(*file, p); err != nil {
+		if err := eng.SavePlan(*file, pl); err != nil && !errors.As(err, &notSaved) {
 			return err
 		}
 	}
 	if err := out.format.(render.PlanFormat).Plan(e.Stdout, p, out.opts(title("plan", cfg))); err != nil {
 		return err
 	}
-	if *file != "" && out.name == "text" {
-		if p.Diagnostics.HasErrors() {
-			fmt.Fprintf(e.Stdout, "\nSaved the plan to %s, but it cannot be applied until its errors are fixed.\n", *file)
-		} else {
-			fmt.Fprintf(e.Stdout, "\nSaved the plan to %s: apply it with meshc apply %s\n", *file, *file)
+	if notSaved != nil {
+		// On stderr for the JSON and Markdown formats, whose stdout is a
+		// document.
+		w := e.Stderr
+		if out.name == "text" {
+			w = e.Stdout
+			fmt.Fprintln(w)
 		}
+		fmt.Fprintf(w, "%s.\n", upperFirst(notSaved.Error()))
+	} else if *file != "" && out.name == "text" {
+		fmt.Fprintf(e.Stdout, "\nSaved the plan to %s: apply it with meshc apply %s\n", *file, *file)
 	}
 	return rep.publish(ctx, e, planStatus(p, *detailed), "plan", cfg, p, nil)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/meshc-dev/meshc/pkg/engine"
 	"github.com/meshc-dev/meshc/pkg/render"
 	"github.com/meshc-dev/meshc/pkg/rule"
 )
@@ -14,6 +15,7 @@ import (
 func runRules(_ context.Context, e *Env, args []string) error {
 	fs := e.flags("rules")
 	format := fs.String("format", "text", "output `format`: text|json")
+	cfg := fs.String("config", "", "also the rules the platform policies of `mesh.cue` name")
 	fs.checks = append(fs.checks, func() error {
 		e.jsonErrors = *format == "json"
 		if *format != "text" && *format != "json" {
@@ -22,15 +24,19 @@ func runRules(_ context.Context, e *Env, args []string) error {
 		return nil
 	})
 	ids, err := fs.parse(args)
+	if err != nil {
+		return err
+	}
+	set, err := engine.Rules(*cfg)
 	switch {
 	case err != nil:
 		return err
 	case len(ids) > 1:
 		return fs.usageErr("one rule ID at most, got %s", strings.Join(ids, " "))
 	case len(ids) == 1:
-		return explainRule(e, ids[0], *format)
+		return explainRule(e, set, ids[0], *format)
 	}
-	rules := rule.All()
+	rules := set.All()
 	if *format == "json" {
 		return render.JSON(e.Stdout, rules)
 	}
@@ -47,11 +53,11 @@ func runRules(_ context.Context, e *Env, args []string) error {
 }
 
 // explainRule prints one rule's explanation.
-func explainRule(e *Env, id, format string) error {
-	r, ok := rule.Lookup(id)
+func explainRule(e *Env, set *rule.Set, id, format string) error {
+	r, ok := set.Lookup(id)
 	if !ok {
 		hint := ": run meshc rules for the list"
-		if s := rule.Suggest(id); s != "" {
+		if s := set.Suggest(id); s != "" {
 			hint = fmt.Sprintf("; did you mean %s?", s)
 		}
 		return usageError(fmt.Sprintf("no rule %q%s", id, hint))

@@ -37,10 +37,22 @@ type Mesh struct {
 }
 
 // known reports whether id's problems are reported already: it failed the
-// schema, or its whole domain did.
+// schema, or its whole domain did, or the domain declares a product whose
+// name fails the schema and is id's name but for case and '-' (a reference
+// to "orders.order_events" when "Order-Events" was declared: the bad name
+// is the one mistake, reported once).
 func (m *Mesh) known(id string) bool {
-	domain, _, _ := strings.Cut(id, ".")
-	return m.Invalid[id] || m.Failed[domain]
+	domain, name, _ := strings.Cut(id, ".")
+	if m.Invalid[id] || m.Failed[domain] {
+		return true
+	}
+	for inv := range m.Invalid {
+		d, n, _ := strings.Cut(inv, ".")
+		if d == domain && n != name && strings.ReplaceAll(strings.ToLower(n), "-", "_") == name {
+			return true
+		}
+	}
+	return false
 }
 
 // Rules returns the mesh rules with their checks. rule.All lists them

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -142,8 +143,19 @@ func evaluate(s *Schema, d *source.Domain) domainResult {
 		return domainResult{}
 	}
 	loc, opts := s.naming(d)
+	// A file of no package or another package is an error at that file,
+	// which says more than the loader's error for the directory; the
+	// domain is still compiled when the loader can build it, so that the
+	// mesh's checks see it (two domains reading one directory, say).
+	pkgs := source.CheckPackages(d)
+	if s.sharesSource(d.Name) {
+		pkgs = nil // the ownership check names the one mistake: one directory for two domains
+	}
 	v, ds := load(ctx, d, opts)
 	if ds != nil {
+		if len(pkgs) > 0 {
+			ds = pkgs
+		}
 		return domainResult{diags: ds, failed: true}
 	}
 	// Fill the name into the schema before unifying: filling it after
@@ -156,8 +168,27 @@ func evaluate(s *Schema, d *source.Domain) domainResult {
 	} else {
 		r.salvage(v, d, loc, opts)
 	}
+	r.diags = append(r.diags, pkgs...)
 	r.provenance()
 	return r
+}
+
+// sharesSource reports whether another domain of mesh.cue reads the same
+// source as domain name.
+func (s *Schema) sharesSource(name string) bool {
+	if s.cfg == nil {
+		return false
+	}
+	d, ok := s.cfg.Domains[name]
+	if !ok {
+		return false
+	}
+	for other, o := range s.cfg.Domains {
+		if other != name && o.Git == d.Git && o.Ref == d.Ref && filepath.Clean(o.Path) == filepath.Clean(d.Path) {
+			return true
+		}
+	}
+	return false
 }
 
 // naming says how the domain's files are named in diagnostics (as their
@@ -170,7 +201,7 @@ func (s *Schema) naming(d *source.Domain) (*locator, cueerr.Options) {
 	}
 	loc := newLocator(d.FS, prefix)
 	return loc, cueerr.Options{
-		Rel: s.rel, Own: own, Domain: d.Name, Code: classify,
+		Rel: s.rel, Own: own, Domain: d.Name, Code: classify, Constraint: s.constraintAt, PolicyOf: s.policyByLiteral,
 		Locate: func(path []string) diag.Pos { return loc.locate(strings.Join(path, ".")) },
 	}
 }
@@ -186,6 +217,9 @@ func filePrefix(d *source.Domain) string {
 
 // load builds the domain's CUE package; diagnostics say why it cannot be.
 func load(ctx *cue.Context, d *source.Domain, opts cueerr.Options) (cue.Value, diag.Diagnostics) {
+	if ds := source.CheckUTF8(d); len(ds) > 0 {
+		return cue.Value{}, ds
+	}
 	prefix := filePrefix(d)
 	inst := cueload.Instances([]string{"."}, &cueload.Config{
 		FS:         d.FS,
@@ -226,6 +260,8 @@ func (r *domainResult) salvage(v cue.Value, d *source.Domain, loc *locator, opts
 		r.diags = append(r.diags, cueerr.Diagnostics(err, opts)...)
 	}
 	r.diags = dropNested(r.diags)
+	r.diags = requiredInWords(r.diags, v, loc, opts)
+	r.diags = oneForABadName(r.diags, loc)
 	for i, dg := range r.diags {
 		if dg.Code == "ownership" {
 			r.diags[i].Message += fmt.Sprintf(": meshc sets names and ids from mesh.cue, and domain %s may declare only itself and its own products; remove the field", dg.Domain)
@@ -264,6 +300,75 @@ func validateDeep(v cue.Value, path string, loc *locator) []error {
 		errs = append(errs, validateDeep(v.LookupPath(cue.MakePath(cue.Str(name))), join(path, name), loc)...)
 	}
 	return errs
+}
+
+// requiredInWords reports every required field the domain's header or a
+// product leaves unset as "<path>: required: <what it holds>", and drops
+// what CUE says instead or because of it: "incomplete value =~...", and
+// "non-concrete value ... in operand to !=" from a condition on the
+// missing field. One mistake, one diagnostic, in the user's words.
+func requiredInWords(ds diag.Diagnostics, v cue.Value, loc *locator, opts cueerr.Options) diag.Diagnostics {
+	var missing diag.Diagnostics
+	if loc.declared([]string{"domain"}) {
+		missing = append(missing, cueerr.Missing(v.LookupPath(domainPath), []string{"domain"}, loc.declared, opts)...)
+	}
+	for _, name := range loc.children("products") {
+		pv := v.LookupPath(cue.MakePath(cue.Str("products"), cue.Str(name)))
+		missing = append(missing, cueerr.Missing(pv, []string{"products", name}, loc.declared, opts)...)
+	}
+	if len(missing) == 0 {
+		return ds
+	}
+	var paths []string
+	for _, m := range missing {
+		p, _, _ := strings.Cut(m.Message, ": ")
+		paths = append(paths, p)
+	}
+	return append(slices.DeleteFunc(ds, func(d diag.Diagnostic) bool {
+		p, rest, _ := strings.Cut(d.Message, ": ")
+		switch {
+		case strings.HasPrefix(rest, "a value another field depends on is not set"):
+			// a condition on a missing field: the product's missing field says it
+			for _, m := range missing {
+				if m.Product == d.Product && m.Domain == d.Domain {
+					return true
+				}
+			}
+		case strings.HasPrefix(rest, "required"):
+			for _, mp := range paths {
+				if p == mp || strings.HasPrefix(p, mp+".") {
+					return true
+				}
+			}
+		}
+		return false
+	}), missing...)
+}
+
+// oneForABadName reports a product key that is not a valid name once:
+// meshc derives the product's name and id from it, and CUE reports both.
+func oneForABadName(ds diag.Diagnostics, loc *locator) diag.Diagnostics {
+	bad := map[string]bool{}
+	for i, d := range ds {
+		prefix, ok := strings.CutSuffix(d.Message[:max(0, strings.Index(d.Message, ": "))], ".name")
+		if !ok || !strings.HasPrefix(prefix, "products.") || !strings.Contains(d.Message, "invalid value") {
+			continue
+		}
+		_, key, _ := strings.Cut(prefix, ".")
+		bad[prefix] = true
+		_, why, _ := strings.Cut(d.Message, ": must be ")
+		ds[i].Message = fmt.Sprintf("%s: the product name %s is not a name meshc can give it: it must be %s; rename the product", prefix, key, why)
+		if name, err := strconv.Unquote(key); err == nil {
+			if pos := loc.locate("products." + name); pos.IsValid() {
+				ds[i] = ds[i].At(pos)
+			}
+		}
+	}
+	return slices.DeleteFunc(ds, func(d diag.Diagnostic) bool {
+		p, _, _ := strings.Cut(d.Message, ": ")
+		owner, field, ok := strings.Cut(p, ".id")
+		return ok && field == "" && bad[owner]
+	})
 }
 
 // dropNested keeps only the outermost "field not allowed" of each misspelt
@@ -363,17 +468,23 @@ func schemaError(d *source.Domain, err error) diag.Diagnostic {
 
 var _ = rule.Register(rule.Rule{
 	ID: "source", Code: "source", Stage: rule.Compile,
-	Purpose: "every domain's directory holds one CUE package",
-	Explanation: `A domain's path in mesh.cue must hold the .cue files of exactly one CUE
-package. An empty or misplaced directory, or files of two packages, is an
-error at the directory, and the domain is left out of the plan (its products
-stay as the live catalog has them):
+	Purpose: "every domain's directory holds one CUE package, named after the domain, in UTF-8",
+	Explanation: `A domain's path in mesh.cue must hold .cue files of one CUE package, the
+domain's own: every file of domain orders starts with package orders. Nothing
+is left out in silence: a file without a package clause, or of another
+package, is an error at that file naming the package it must be; bytes that
+are not UTF-8 are an error at their line, never replaced. An empty or
+misplaced directory is an error at the directory. A domain that cannot be
+loaded is left out of the plan (its products stay as the live catalog has
+them):
 
   domains/empty: source: no .cue files of one package in domains/empty: add the domain's CUE files or fix its path in mesh.cue
-  domains/orders: source: found packages "orders" (orders.cue) and "billing" (other.cue) in "."
+  domains/orders/other.cue:1:9: source: the file is package billing, but the files of domain orders are package orders: change its package clause to package orders
+  domains/orders/notes.cue:1:1: source: the file has no package clause, so it would not be part of domain orders: start it with package orders
+  domains/orders/orders.cue:12:23: source: byte 0xe9 is not UTF-8: CUE files are UTF-8 text; save the file as UTF-8
 
-Fix the path in mesh.cue, or give every file of the domain the same
-package clause (package orders).`,
+Fix the path in mesh.cue, or give every file of the domain the package
+clause package orders, saved as UTF-8.`,
 })
 
 // loadError reports a domain directory that is not one CUE package.

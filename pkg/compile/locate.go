@@ -106,6 +106,13 @@ func (l *locator) walkExpr(path string, x ast.Expr) {
 	}
 }
 
+// declared reports whether path itself is declared in the domain's files.
+func (l *locator) declared(path []string) bool {
+	l.once.Do(l.index)
+	_, ok := l.pos[strings.Join(path, ".")]
+	return ok
+}
+
 // children returns the names of the fields declared directly under path
 // ("" is the top), sorted.
 func (l *locator) children(path string) []string {

@@ -17,6 +17,7 @@ import (
 	"github.com/meshc-dev/meshc/pkg/config"
 	"github.com/meshc-dev/meshc/pkg/diag"
 	"github.com/meshc-dev/meshc/pkg/internal/cueerr"
+	"github.com/meshc-dev/meshc/pkg/rule"
 )
 
 // Schema is the platform schema: the embedded definitions unified with the
@@ -24,6 +25,10 @@ import (
 type Schema struct {
 	cfg *config.Config
 	src map[string][]byte // file name -> source, policies included
+	// constraints are the documented fields of the schema and policies;
+	// rules the rules the policies name.
+	constraints []constraint
+	rules       []rule.Rule
 }
 
 // LoadSchema reads the embedded schema and the policy files named by cfg.
@@ -64,6 +69,9 @@ func LoadSchema(cfg *config.Config) (*Schema, diag.Diagnostics, error) {
 	// Build once here, so that a broken policy is reported once, at its
 	// position, rather than once per domain.
 	_, ds := s.build(cuecontext.New())
+	if err := s.indexConstraints(); err != nil {
+		return nil, nil, fmt.Errorf("platform.policies: %w", err)
+	}
 	return s, ds, nil
 }
 

@@ -24,12 +24,30 @@ const DefaultLockTimeout = 2 * time.Minute
 const maxAttempts = 20
 
 // Apply makes pl's desired catalog the new live catalog under the store's
-// lock. A saved plan must match the live catalog exactly: otherwise it is
-// refused with a stale-plan diagnostic (a result, not an error). A merge
+// lock. A saved plan is verified first (see verify) and must match the
+// live catalog exactly: otherwise it is refused with a sealed-plan or
+// stale-plan diagnostic (a result, not an error). A merge
 // (a domain from its checkout) or a repair is planned again against what
 // others applied meanwhile, and refused only when the change is no longer
 // valid against it. A plan with errors is refused as ErrHasErrors.
 func (e *Engine) Apply(ctx context.Context, pl *Planned) (*result.Apply, error) {
+	if !pl.Fresh {
+		live, err := e.store.Read(ctx)
+		if err != nil {
+			return nil, err
+		}
+		v, err := e.verify(ctx, pl.Plan, pl.file, live)
+		if err != nil {
+			return nil, err
+		}
+		if len(v.refused) > 0 {
+			return &result.Apply{Plan: v.plan, Diagnostics: v.refused}, nil
+		}
+		// What is applied is the plan made again from the file's desired
+		// catalog, equal to what the file lists: nothing of the file is
+		// applied unchecked.
+		pl = &Planned{Plan: v.plan, file: pl.file}
+	}
 	p := pl.Plan
 	if n := p.Diagnostics.Count(diag.Error); n > 0 {
 		return &result.Apply{Plan: p}, fmt.Errorf("%w (%d errors)", ErrHasErrors, n)

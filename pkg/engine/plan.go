@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/plan"
@@ -16,6 +17,9 @@ type Planned struct {
 	Live *state.Catalog
 	// Fresh is true for a plan made in this run, false for a saved one.
 	Fresh bool
+
+	// file is the path a saved plan was read from.
+	file string
 
 	// replan plans again against a live catalog another apply changed
 	// since; nil for a plan that must be applied exactly as it is.
@@ -75,11 +79,23 @@ func (e *Engine) planAgainst(ctx context.Context, l *loaded, reconcile bool) *Pl
 	return &Planned{Plan: p, Live: l.live, Fresh: true}
 }
 
-// LoadPlan reads a plan saved by `meshc plan -out`, to apply.
+// LoadPlan reads a plan saved by `meshc plan -out`, to apply. A file that
+// is not such a plan is a *plan.NotAPlanError; nothing else in it is
+// trusted yet: Apply verifies it against this mesh and its live catalog.
 func (e *Engine) LoadPlan(path string) (*Planned, error) {
 	p, err := plan.Load(path)
 	if err != nil {
 		return nil, err
 	}
-	return &Planned{Plan: p}, nil
+	return &Planned{Plan: p, file: path}, nil
+}
+
+// SavePlan seals a plan made in this run for this mesh (its platform and
+// live catalog) and saves it to path; a plan with errors is not saved
+// (*plan.ErrorsError).
+func (e *Engine) SavePlan(path string, pl *Planned) error {
+	if pl.Live == nil {
+		return fmt.Errorf("saving the plan: only a plan made in this run can be saved")
+	}
+	return plan.Save(path, pl.Plan, plan.MeshOf(e.cfg.Platform.Name, pl.Live))
 }

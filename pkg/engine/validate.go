@@ -14,8 +14,15 @@ func (e *Engine) Validate(ctx context.Context) (*result.Validation, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := l.res.Mesh
-	return result.NewValidation(len(m.Domains), len(m.Products), e.waive(ctx, l, l.res.Diagnostics)), nil
+	// Every declared domain and product counts, also those that failed:
+	// a summary of 11 products for 12 declared hides one.
+	products := len(l.res.Mesh.Products)
+	for id := range l.res.Invalid {
+		if l.res.Mesh.Products[id] == nil {
+			products++
+		}
+	}
+	return result.NewValidation(len(e.cfg.Domains), products, e.waive(ctx, l, l.res.Diagnostics)), nil
 }
 
 // Mesh returns the mesh to draw or export: the products of the mesh's sources that

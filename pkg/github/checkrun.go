@@ -50,10 +50,10 @@ func annotations(ds diag.Diagnostics) []*gh.CheckRunAnnotation {
 			StartLine:       gh.Int(line),
 			EndLine:         gh.Int(line),
 			AnnotationLevel: gh.String(annotationLevel(d.Severity)),
-			Message:         gh.String(cutRunes(annotationMessage(d), 60000)),
+			Message:         gh.String(AnnotationMessage.Cut(annotationMessage(d))),
 		}
 		if d.Code != "" {
-			a.Title = gh.String(cutRunes(d.Code, 255))
+			a.Title = gh.String(AnnotationTitle.Cut(d.Code))
 		}
 		out = append(out, a)
 	}
@@ -68,16 +68,6 @@ func annotationLevel(s diag.Severity) string {
 		return "warning"
 	}
 	return "notice"
-}
-
-func cutRunes(s string, n int) string {
-	for i := range s {
-		if n == 0 {
-			return s[:i]
-		}
-		n--
-	}
-	return s
 }
 
 // publishCheck creates the check run "meshc <kind>" on env.SHA in

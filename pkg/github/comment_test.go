@@ -186,8 +186,8 @@ func TestCommentBodyCapped(t *testing.T) {
 	if len(full) <= 2*65536 || !strings.Contains(full, "sales.product_02999") {
 		t.Errorf("the report file has %d bytes and not every product", len(full))
 	}
-	if got := readFile(t, env.StepSummary); len(got) > stepSummaryMaxLen+2 || len(got) <= 65536 {
-		t.Errorf("job summary of %d bytes, want more than a comment and at most %d", len(got), stepSummaryMaxLen)
+	if got := readFile(t, env.StepSummary); !JobSummary.Fits(got) || len(got) <= 65536 {
+		t.Errorf("job summary of %d bytes, want more than a comment and at most %d", len(got), JobSummary.Max)
 	}
 }
 
@@ -197,7 +197,7 @@ func TestValidateReport(t *testing.T) {
 	r := Report{Kind: "validate", Mesh: "acme", Diagnostics: located(3)}
 	r.Diagnostics[1].Severity = "warning"
 	r.Diagnostics[2].Message = "has ``` fences"
-	got := r.markdown(Marker("acme"), CommentMaxLen)
+	got := r.markdown(Marker("acme"), CommentBody.Max)
 	want := "<!-- meshc:report mesh=acme -->\n## meshc validate for acme\n\n**❌ 2 errors and 1 warning**\n\n" +
 		"````text\nmesh/p000.cue:1:2: schema: problem 0\nmesh/p002.cue:3:2: schema: has ``` fences\nmesh/p001.cue:2:2: schema: warning: problem 1\n````\n"
 	if got != want {
@@ -221,11 +221,11 @@ func TestValidateReport(t *testing.T) {
 // the plan again where it does not.
 func TestCallerMarkdown(t *testing.T) {
 	r := Report{Kind: "apply", Mesh: "acme", Plan: breakingPlan(), Markdown: "## Applied\n\nserial 8\n"}
-	if got := r.markdown(Marker("acme"), CommentMaxLen); got != Marker("acme")+"\n## Applied\n\nserial 8\n" {
+	if got := r.markdown(Marker("acme"), CommentBody.Max); got != Marker("acme")+"\n## Applied\n\nserial 8\n" {
 		t.Errorf("got %q", got)
 	}
 	r.Markdown = strings.Repeat("x\n", 40000)
-	if got := r.markdown(Marker("acme"), CommentMaxLen); !strings.Contains(got, "## meshc apply for acme") || len(got) > CommentMaxLen {
+	if got := r.markdown(Marker("acme"), CommentBody.Max); !strings.Contains(got, "## meshc apply for acme") || len(got) > CommentBody.Max {
 		t.Errorf("a caller's report over the limit was not rendered again from the plan:\n%.200s", got)
 	}
 	r.Plan = nil

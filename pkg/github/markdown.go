@@ -7,19 +7,8 @@ import (
 	"github.com/meshc-dev/meshc/pkg/render"
 )
 
-// Size limits of what GitHub accepts, with some room to spare.
-const (
-	// CommentMaxLen bounds a comment body: GitHub refuses more than 65,536
-	// characters.
-	CommentMaxLen = render.DefaultMarkdownMaxLen
-	// checkSummaryMaxLen bounds a check run's output.summary (65,535).
-	checkSummaryMaxLen = 65000
-	// stepSummaryMaxLen bounds what one step adds to the job summary
-	// (1 MiB, else GitHub shows none of it).
-	stepSummaryMaxLen = 1<<20 - 4096
-	// unlimited is the MaxLen of the full report.
-	unlimited = math.MaxInt / 4
-)
+// unlimited is the MaxLen of the full report.
+const unlimited = math.MaxInt / 4
 
 // Marker returns the hidden first line by which the sticky comment of
 // mesh is found again.
@@ -59,6 +48,22 @@ func (r *Report) markdown(marker string, limit int) string {
 		return head + render.Cut(strings.TrimPrefix(r.Markdown, head), limit-len(head))
 	}
 	return head + render.DiagnosticsMarkdown(r.title(), r.diagnostics(), limit-len(head))
+}
+
+// within renders the report, starting with marker when it is not empty,
+// and finishes it with finish (nil for none: a footer, a separator), so
+// that the result fits l as GitHub counts it: whole when it fits, else
+// rendered again within l's byte budget. finish may only trim the
+// report's end and add a fixed text after it.
+func (r *Report) within(marker string, l Limit, finish func(string) string) string {
+	if finish == nil {
+		finish = func(s string) string { return s }
+	}
+	if full := finish(r.markdown(marker, unlimited)); l.Fits(full) {
+		return full
+	}
+	reserved := l.Len(finish(""))
+	return finish(l.CutTo(r.markdown(marker, l.Budget(reserved)), l.Max-reserved))
 }
 
 // summary is the report's one-line title: the caller's, else one made

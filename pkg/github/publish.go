@@ -83,7 +83,7 @@ func (c *Client) Publish(ctx context.Context, env *Env, r Report) (Result, error
 	r.Diagnostics = ds
 	var errs []error
 	if env.SHA != "" {
-		url, err := c.publishCheck(ctx, env, &r, r.markdown("", checkSummaryMaxLen))
+		url, err := c.publishCheck(ctx, env, &r, r.within("", CheckSummary, nil))
 		res.CheckRunURL = url
 		if err != nil {
 			if forbidden(err) {
@@ -123,14 +123,15 @@ func (c *Client) Publish(ctx context.Context, env *Env, r Report) (Result, error
 }
 
 // commentBody is the sticky comment: the marker, the report and a link to
-// the workflow run, within CommentMaxLen.
+// the workflow run, within CommentBody.
 func (r *Report) commentBody(env *Env) string {
 	footer := ""
 	if u := env.RunURL(); u != "" {
 		footer = "\n<sub>meshc " + r.Kind + " · [workflow run](" + u + ") · the job summary has the full report</sub>\n"
 	}
-	body := r.markdown(Marker(r.Mesh), CommentMaxLen-len(footer))
-	return strings.TrimRight(body, "\n") + "\n" + footer
+	return r.within(Marker(r.Mesh), CommentBody, func(body string) string {
+		return strings.TrimRight(body, "\n") + "\n" + footer
+	})
 }
 
 // fullMarkdown is the report without any size limit.
@@ -150,11 +151,12 @@ func (c *Client) writeFiles(env *Env, r *Report, res *Result) error {
 		res.ReportPath = ""
 	}
 	if env.StepSummary != "" {
-		summary := full
-		if len(summary) > stepSummaryMaxLen {
-			summary = r.markdown("", stepSummaryMaxLen)
+		separated := func(s string) string { return strings.TrimRight(s, "\n") + "\n\n" }
+		summary := separated(full)
+		if !JobSummary.Fits(summary) {
+			summary = r.within("", JobSummary, separated)
 		}
-		if err := appendFile(env.StepSummary, strings.TrimRight(summary, "\n")+"\n\n"); err != nil {
+		if err := appendFile(env.StepSummary, summary); err != nil {
 			errs = append(errs, fmt.Errorf("writing the job summary: %w", err))
 		}
 	}

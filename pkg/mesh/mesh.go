@@ -13,6 +13,7 @@ import (
 	"github.com/meshc-dev/meshc/pkg/compile"
 	"github.com/meshc-dev/meshc/pkg/config"
 	"github.com/meshc-dev/meshc/pkg/diag"
+	"github.com/meshc-dev/meshc/pkg/rule"
 	"github.com/meshc-dev/meshc/pkg/source"
 )
 
@@ -32,6 +33,9 @@ type Result struct {
 	// Unreadable holds the domains whose source could not be read, with
 	// Options.Tolerant; a plan must leave them untouched too.
 	Unreadable map[string]error
+	// Rules are the rules the platform's policies name (see
+	// compile.Schema.Rules): rules of this mesh only.
+	Rules []rule.Rule
 
 	compiled compiled
 }
@@ -67,13 +71,13 @@ func Load(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 		return nil, err
 	}
 	if ds.HasErrors() {
-		return &Result{Config: cfg, Mesh: catalog.NewMesh(), Diagnostics: ds}, nil
+		return &Result{Config: cfg, Mesh: catalog.NewMesh(), Diagnostics: ds, Rules: sch.Rules()}, nil
 	}
 	local, err := localDomains(cfg, o.Local)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Config: cfg, Others: map[string]bool{}, Unreadable: map[string]error{}}
+	res := &Result{Config: cfg, Others: map[string]bool{}, Unreadable: map[string]error{}, Rules: sch.Rules()}
 	var names []string
 	for _, name := range cfg.DomainNames() {
 		switch {

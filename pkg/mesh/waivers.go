@@ -13,7 +13,7 @@ import (
 // are open: their products are not all known. A nil live means no live
 // catalog was read, so every domain is open.
 func (r *Result) WaiverScope(live map[string]*catalog.Product) rule.Scope {
-	s := rule.Scope{Domains: r.Config.DomainNames(), Products: map[string]bool{}, Open: map[string]bool{}}
+	s := rule.Scope{Domains: r.Config.DomainNames(), Products: map[string]bool{}, Open: map[string]bool{}, Rules: rule.WithRules(r.Rules)}
 	for id := range r.Mesh.Products {
 		s.Products[id] = true
 	}

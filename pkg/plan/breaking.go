@@ -202,19 +202,28 @@ func walkFields(port, prefix string, bs, as map[string]catalog.Field, fn func(st
 			continue
 		}
 		matched[bname] = true
-		path := prefix + "." + name
-		fn(port, fieldPair{path: path, beforeName: bname, b: bf, a: af})
-		if bf.Fields != nil || af.Fields != nil {
-			walkFields(port, path+".fields", bf.Fields, af.Fields, fn, removed)
-		}
-		if bf.Items != nil && af.Items != nil {
-			fn(port, fieldPair{path: path + ".items", beforeName: bname, b: *bf.Items, a: *af.Items})
-		}
+		walkField(port, prefix+"."+name, bname, bf, af, fn, removed)
 	}
 	for _, name := range catalog.SortedKeys(bs) {
 		if !matched[name] && removed != nil {
 			removed(port, prefix+"."+name, name)
 		}
+	}
+}
+
+// walkField calls fn for one field present on both sides, then descends
+// into its object fields and its array items, to any depth: a field
+// inside lines[].items[].fields gets every rule a top-level field gets.
+func walkField(port, path, bname string, bf, af catalog.Field, fn func(string, fieldPair), removed func(port, path, name string)) {
+	fn(port, fieldPair{path: path, beforeName: bname, b: bf, a: af})
+	if bf.Type != af.Type {
+		return // one change: the type's (what was inside it went with it)
+	}
+	if bf.Fields != nil || af.Fields != nil {
+		walkFields(port, path+".fields", bf.Fields, af.Fields, fn, removed)
+	}
+	if bf.Items != nil && af.Items != nil {
+		walkField(port, path+".items", bname, *bf.Items, *af.Items, fn, removed)
 	}
 }
 
@@ -235,7 +244,8 @@ Keep the field (it may be documented as unused) or bump the major version.`),
 func fieldRemoved(b, a *catalog.Product) []Breaking {
 	var out []Breaking
 	fields(b, a, func(string, fieldPair) {}, func(port, path, name string) {
-		out = append(out, Breaking{"field-removed", path, fmt.Sprintf("field %q is removed from output port %q", name, port)})
+		_, in, _ := strings.Cut(path, ".schema.")
+		out = append(out, Breaking{"field-removed", path, fmt.Sprintf("field %q is removed from output port %q", schemaPath(in), port)})
 	})
 	return out
 }
@@ -259,7 +269,9 @@ func fieldRenamed(b, a *catalog.Product) []Breaking {
 	var out []Breaking
 	fields(b, a, func(port string, f fieldPair) {
 		if name := f.path[strings.LastIndexByte(f.path, '.')+1:]; f.beforeName != name && !strings.HasSuffix(f.path, ".items") {
-			out = append(out, Breaking{"field-renamed", f.path, fmt.Sprintf("field %q of output port %q is renamed to %q", f.beforeName, port, name)})
+			_, in, _ := strings.Cut(f.path, ".schema.")
+			old := schemaPath(in[:len(in)-len(name)] + f.beforeName)
+			out = append(out, Breaking{"field-renamed", f.path, fmt.Sprintf("field %q of output port %q is renamed to %q", old, port, name)})
 		}
 	}, nil)
 	return out
@@ -267,36 +279,53 @@ func fieldRenamed(b, a *catalog.Product) []Breaking {
 
 var _ = registerChange(rule.Rule{
 	ID: "field-type-changed", Code: "breaking-change", Stage: rule.Plan,
-	Purpose: "a field's type changes, except integer → number",
-	Explanation: explainBreaking("field-type-changed", `A consumer parses a field by its type: any change of a field's type, an
-array's items included, breaks it, except widening an integer to a number,
-which every reader of numbers accepts.
+	Purpose: "a field's type changes so a reader may get values it was not promised (integer → number; the type table)",
+	Explanation: explainBreaking("field-type-changed", fmt.Sprintf(`A consumer parses a field by the type it was promised. A change of a
+field's type, at any depth (an array's items, an object's fields) breaks it
+when the field may now hold a value of the old type's readers cannot take:
+integer → number is breaking (a reader of integers may now get 2.5); a
+change that only narrows what a reader can receive, number → integer, is
+not. Every pair of the nine logical types, rows the type before, columns
+the type after:
 
+%s
   previous: note: {type: "string", ...}
   current:  note: {type: "object", fields: {...}, ...}
 
-  domains/sales/orders.cue:20:11: breaking-change: field "events.note" changes type from string to object (field-type-changed): sales.orders is active, so a breaking change needs a major version bump (1.0.0 → 2.0.0); it breaks finance.revenue (@acme/finance)
+  domains/sales/orders.cue:20:11: breaking-change: field "events.note" changes type from string to object: a reader of text cannot read objects (field-type-changed): sales.orders is active, so a breaking change needs a major version bump (1.0.0 → 2.0.0); it breaks finance.revenue (@acme/finance)
 
-Add a field of the new type beside the old one, or bump the major version.`),
+Add a field of the new type beside the old one, or bump the major version.`, indent(TypeMatrix(), "  "))),
 }, fieldTypeChanged)
 
-// safeWidenings are the type changes no consumer notices.
-var safeWidenings = map[[2]string]bool{{"integer", "number"}: true}
+// indent prefixes every line of s.
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n"+prefix) + "\n"
+}
 
 func fieldTypeChanged(b, a *catalog.Product) []Breaking {
 	var out []Breaking
 	fields(b, a, func(port string, f fieldPair) {
-		if f.b.Type != f.a.Type && !safeWidenings[[2]string{f.b.Type, f.a.Type}] {
+		if v := JudgeTypeChange(f.b.Type, f.a.Type); v.Breaking {
 			out = append(out, Breaking{"field-type-changed", f.path + ".type",
-				fmt.Sprintf("field %s changes type from %s to %s", fieldName(f), f.b.Type, f.a.Type)})
+				fmt.Sprintf("field %s changes type from %s to %s: %s", fieldName(f), f.b.Type, f.a.Type, v.Why)})
 		}
 	}, nil)
 	return out
 }
 
+// fieldName names a field for messages: its port and its path in the
+// port's schema, array items as [] ("events.lines[].sku").
 func fieldName(f fieldPair) string {
 	rest, _ := strings.CutPrefix(f.path, "outputPorts.")
-	return strconv.Quote(strings.ReplaceAll(strings.Replace(rest, ".schema.", ".", 1), ".fields.", "."))
+	port, in, _ := strings.Cut(rest, ".schema.")
+	return strconv.Quote(port + "." + schemaPath(in))
+}
+
+// schemaPath writes a path inside a port's schema for people:
+// "lines.items.fields.sku" is "lines[].sku".
+func schemaPath(p string) string {
+	p = strings.ReplaceAll(p, ".items", "[]")
+	return strings.ReplaceAll(p, ".fields.", ".")
 }
 
 var _ = registerChange(rule.Rule{
@@ -465,37 +494,82 @@ func Duration(s string) int64 {
 
 var _ = registerChange(rule.Rule{
 	ID: "classification-lowered", Code: "breaking-change", Stage: rule.Plan,
-	Purpose: "a product's or field's classification is lowered, or a PII flag removed",
+	Purpose: "a product's or field's effective classification is lowered, or a PII flag removed",
 	Explanation: explainBreaking("classification-lowered", `Classification (public < internal < confidential < restricted) and the pii
-flag decide how consumers must store and share the data. Lowering them
-tells consumers the data may be handled more loosely than before: that is a
-decision for them too.
+flag decide how consumers must store and share the data. A field's effective
+classification is its own, or else its product's: what consumers see.
+Lowering it tells consumers the data may be handled more loosely than
+before: that is a decision for them too. A field that drops its own
+classification while its product's is as high changes nothing.
 
   previous: classification: "confidential"
   current:  classification: "internal"
 
   domains/sales/orders.cue:8:2: breaking-change: the product's classification is lowered from confidential to internal (classification-lowered): sales.orders is active, so a breaking change needs a major version bump (1.0.0 → 2.0.0); it breaks finance.revenue (@acme/finance), marketing.campaigns (@acme/marketing)
 
-Raising a classification is allowed. Agree a lowering with the consumers, or
-bump the major version.`),
+Raising a classification is allowed, and reported to every consumer as a
+notice (rule classification-raised): their obligations grow. Agree a
+lowering with the consumers, or bump the major version.`),
 }, classificationLowered)
 
 // classificationRank orders classifications from the least protected.
 var classificationRank = map[string]int{"": 0, "public": 1, "internal": 2, "confidential": 3, "restricted": 4}
 
-func classificationLowered(b, a *catalog.Product) []Breaking {
-	var out []Breaking
-	if classificationRank[a.Classification] < classificationRank[b.Classification] {
-		out = append(out, Breaking{"classification-lowered", "classification",
-			fmt.Sprintf("the product's classification is lowered from %s to %s", b.Classification, a.Classification)})
+// effective returns a field's effective classification: its own, or else
+// its product's.
+func effective(f catalog.Field, product string) string {
+	return cmp.Or(f.Classification, product)
+}
+
+// classificationMoves calls lowered or raised for the product's
+// classification and every field's effective one that moved. A field that
+// only follows its product (no classification of its own on either side)
+// moves with it and is not named again.
+func classificationMoves(b, a *catalog.Product, moved func(path, what, from, to string, lower bool)) {
+	if br, ar := classificationRank[b.Classification], classificationRank[a.Classification]; br != ar {
+		moved("classification", "the product's classification", b.Classification, a.Classification, ar < br)
 	}
 	fields(b, a, func(port string, f fieldPair) {
-		if classificationRank[f.a.Classification] < classificationRank[f.b.Classification] {
-			out = append(out, Breaking{"classification-lowered", f.path + ".classification",
-				fmt.Sprintf("field %s's classification is lowered from %s to %s", fieldName(f), f.b.Classification, quoteOrNone(f.a.Classification))})
+		if f.b.Classification == "" && f.a.Classification == "" {
+			return
 		}
+		be, ae := effective(f.b, b.Classification), effective(f.a, a.Classification)
+		if br, ar := classificationRank[be], classificationRank[ae]; br != ar {
+			moved(f.path+".classification", "field "+fieldName(f)+"'s classification", be, ae, ar < br)
+		}
+	}, nil)
+}
+
+func classificationLowered(b, a *catalog.Product) []Breaking {
+	var out []Breaking
+	classificationMoves(b, a, func(path, what, from, to string, lower bool) {
+		if lower {
+			out = append(out, Breaking{"classification-lowered", path, fmt.Sprintf("%s is lowered from %s to %s", what, from, to)})
+		}
+	})
+	fields(b, a, func(port string, f fieldPair) {
 		if f.b.PII && !f.a.PII {
 			out = append(out, Breaking{"classification-lowered", f.path + ".pii", fmt.Sprintf("field %s is no longer marked PII", fieldName(f))})
+		}
+	}, nil)
+	return out
+}
+
+// classificationRaised returns the raised classifications of an update:
+// not breaking, but every consumer's obligations grow, so they are told.
+func classificationRaised(b, a *catalog.Product) []Breaking {
+	if b == nil || a == nil {
+		return nil
+	}
+	var out []Breaking
+	classificationMoves(b, a, func(path, what, from, to string, lower bool) {
+		if !lower {
+			out = append(out, Breaking{"classification-raised", path, fmt.Sprintf("%s is raised from %s to %s", what, from, to)})
+		}
+	})
+	fields(b, a, func(port string, f fieldPair) {
+		if !f.b.PII && f.a.PII {
+			out = append(out, Breaking{"classification-raised", f.path + ".pii", fmt.Sprintf("field %s is now marked PII", fieldName(f))})
 		}
 	}, nil)
 	return out

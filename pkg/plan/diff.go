@@ -138,9 +138,8 @@ func Diff(desired *catalog.Mesh, live *state.Catalog, o Options) *Plan {
 			continue
 		}
 		c.Breaking = breakingChanges(before, after)
-		if len(c.Breaking) > 0 {
-			p.Summary.Breaking++
-		}
+		c.Notices = classificationRaised(before, after)
+		p.Summary.Breaking += len(c.Breaking)
 		c.Impacted = g.impacted(id, changedPorts(c, before, after))
 		p.Diagnostics = append(p.Diagnostics, judge(&changeContext{desired: desired, live: live, g: g, c: c, before: before, after: after, o: o})...)
 		p.Changes = append(p.Changes, c)
@@ -163,13 +162,24 @@ func unionKeys[V any](a, b map[string]V) map[string]bool {
 
 // fieldChanges returns every changed path between two versions of a
 // product, sorted. An added or removed port or field is one change with its
-// whole value; lists (tags, allow) compare as a whole.
+// whole value, except a deprecation, whose fields are each one; lists
+// (tags, allow) compare as a whole.
 func fieldChanges(before, after *catalog.Product) []FieldChange {
 	var out []FieldChange
 	var walk func(path string, b, a any, bok, aok bool)
 	walk = func(path string, b, a any, bok, aok bool) {
 		bm, bIsMap := b.(map[string]any)
 		am, aIsMap := a.(map[string]any)
+		// A deprecation is shown field by field, added or removed too:
+		// its sunset and replacement are never cut off with a long reason.
+		if path == "deprecation" && (bIsMap || aIsMap) {
+			if !bIsMap {
+				bm, bIsMap, bok = map[string]any{}, true, true
+			}
+			if !aIsMap {
+				am, aIsMap, aok = map[string]any{}, true, true
+			}
+		}
 		if bok && aok && bIsMap && aIsMap {
 			for _, k := range slices.Sorted(maps.Keys(unionKeys(bm, am))) {
 				bv, bk := bm[k]

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/meshc-dev/meshc/pkg/diag"
 )
 
 // NotAPlanError is a file that is not a plan this meshc saved: not JSON,
@@ -20,11 +22,28 @@ func (e *NotAPlanError) Error() string {
 	return fmt.Sprintf("%s is not a meshc plan: %s; make it again with meshc plan -out", e.Path, e.Reason)
 }
 
-// Save writes p, desired catalog included, to path for a later apply. The
-// file is replaced whole: written to a temporary file beside it, then
-// renamed.
-func Save(path string, p *Plan) error {
-	b, err := json.MarshalIndent(p, "", "  ")
+// ErrorsError is a plan that is not saved because it has errors: it could
+// never be applied.
+type ErrorsError struct {
+	Path   string
+	Errors int
+}
+
+func (e *ErrorsError) Error() string {
+	return fmt.Sprintf("did not save the plan to %s: it has %d errors, and a plan with errors cannot be applied; fix them and plan again", e.Path, e.Errors)
+}
+
+// Save seals p for mesh (see Seal) and writes it, desired catalog
+// included, to path for a later apply. A plan with errors is not saved
+// (*ErrorsError). The file is replaced whole: written to a temporary file
+// beside it, then renamed.
+func Save(path string, p *Plan, mesh MeshID) error {
+	if n := p.Diagnostics.Count(diag.Error); n > 0 {
+		return &ErrorsError{Path: path, Errors: n}
+	}
+	sealed := *p
+	sealed.Seal(mesh)
+	b, err := json.MarshalIndent(&sealed, "", "  ")
 	if err != nil {
 		return fmt.Errorf("saving the plan: %w", err)
 	}
@@ -67,15 +86,21 @@ func Load(path string) (*Plan, error) {
 	var probe struct {
 		FormatVersion *string          `json:"format_version"`
 		Changes       *json.RawMessage `json:"changes"`
+		Desired       *json.RawMessage `json:"desired"`
+		Mesh          *json.RawMessage `json:"mesh"`
+		Checksum      *string          `json:"checksum"`
 	}
 	if err := json.Unmarshal(b, &probe); err != nil {
 		return nil, &NotAPlanError{Path: path, Reason: "it is not a JSON object: " + err.Error()}
 	}
-	if probe.FormatVersion == nil || probe.Changes == nil {
-		return nil, &NotAPlanError{Path: path, Reason: "it has no format_version and changes"}
+	if probe.FormatVersion == nil || probe.Changes == nil || probe.Desired == nil {
+		return nil, &NotAPlanError{Path: path, Reason: "it has no format_version, changes and desired catalog"}
 	}
 	if *probe.FormatVersion != FormatVersion {
 		return nil, &NotAPlanError{Path: path, Reason: fmt.Sprintf("its format is %q, this meshc reads %q", *probe.FormatVersion, FormatVersion)}
+	}
+	if probe.Mesh == nil || probe.Checksum == nil {
+		return nil, &NotAPlanError{Path: path, Reason: "it is not sealed (it records no mesh and checksum: saved by an older meshc?)"}
 	}
 	var p Plan
 	if err := json.Unmarshal(b, &p); err != nil {

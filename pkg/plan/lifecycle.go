@@ -128,6 +128,35 @@ func versionRule(x *changeContext) diag.Diagnostics {
 	return ds
 }
 
+var _ = registerPlan(rule.Rule{
+	ID: "classification-raised", Code: "classification-raised", Stage: rule.Plan,
+	Purpose: "a raised effective classification or a new PII flag is told to every consumer",
+	Explanation: `Raising a product's or a field's effective classification (its own, or
+else its product's), or marking a field PII, breaks nothing, but every
+consumer must now store and share the data under the stricter rules. The
+plan reports it as a notice naming the consumers, with their teams:
+
+  previous: email: {type: "string", description: "Buyer's e-mail."}
+  current:  email: {type: "string", classification: "restricted", description: "Buyer's e-mail."}
+
+  domains/sales/orders.cue:19:4: classification-raised: notice: field "events.email"'s classification is raised from confidential to restricted; the obligations grow for finance.revenue (@acme/finance)
+
+Nothing needs fixing: the notice is for the consumers (the pull-request
+comment @-mentions their teams).`,
+}, classificationNotices)
+
+// classificationNotices tells the consumers of a product whose
+// classification rose.
+func classificationNotices(x *changeContext) diag.Diagnostics {
+	var ds diag.Diagnostics
+	for _, n := range x.c.Notices {
+		d := diag.Diagnostic{Severity: diag.Notice, Code: n.Rule, Rule: n.Rule,
+			Message: n.Message + consumerList(x.c.Impacted, portOf(n.Path), "the obligations grow for")}
+		ds = append(ds, at(x.desired, d, x.c.Domain, x.c.Product, n.Path))
+	}
+	return ds
+}
+
 // portOf returns the output port a path is under, or "".
 func portOf(path string) string {
 	rest, ok := strings.CutPrefix(path, "outputPorts.")
@@ -285,4 +314,36 @@ func lifecycleSunset(x *changeContext) diag.Diagnostics {
 func truncate(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+var _ = registerPlan(rule.Rule{
+	ID: "lifecycle-early-retirement", Code: "lifecycle", Stage: rule.Plan,
+	Purpose: "a deprecated product is not retired before the sunset it announced (a warning)",
+	Explanation: `A deprecation's sunset is a date consumers were promised: until then the
+product keeps working. Retiring it sooner is allowed once nothing consumes it
+(lifecycle-consumers), but it breaks that promise to whoever reads it without
+being declared, so the plan warns:
+
+  previous: status: "deprecated", deprecation: {sunset: "2027-06-30", ...}
+  current:  status: "retired", deprecation: {sunset: "2027-06-30", ...}
+
+  domains/sales/legacy.cue:7:18: lifecycle: warning: sales.legacy is retired on 2026-11-24, before the sunset 2027-06-30 its deprecation announced (lifecycle-early-retirement)
+
+Retire it on or after the sunset, or, when everyone agreed, waive the rule
+for the product.`,
+}, lifecycleEarlyRetirement)
+
+func lifecycleEarlyRetirement(x *changeContext) diag.Diagnostics {
+	before, after := x.before, x.after
+	if before == nil || after == nil || before.Status != catalog.StatusDeprecated || after.Status != catalog.StatusRetired || before.Deprecation == nil {
+		return nil
+	}
+	sunset, err := time.Parse(time.DateOnly, before.Deprecation.Sunset)
+	if err != nil || !truncate(x.o.Today).Before(sunset) {
+		return nil
+	}
+	d := x.lifecycle("lifecycle-early-retirement", "status", "%s is retired on %s, before the sunset %s its deprecation announced",
+		x.c.Product, x.o.Today.Format(time.DateOnly), before.Deprecation.Sunset)
+	d.Severity = diag.Warning
+	return diag.Diagnostics{d}
 }

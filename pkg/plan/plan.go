@@ -33,6 +33,10 @@ type Plan struct {
 	// live catalog records, whatever their products' changes: applying
 	// records the new revision even when no product changes.
 	Moved []string `json:"moved,omitempty"`
+	// Mesh and Checksum seal a saved plan (see Seal): the mesh it was
+	// made for and a checksum of the rest.
+	Mesh     *MeshID `json:"mesh,omitempty"`
+	Checksum string  `json:"checksum,omitempty"`
 }
 
 // Source is where a domain of the plan was read from.
@@ -50,12 +54,25 @@ type Desired struct {
 	Products map[string]*catalog.Product `json:"products"`
 }
 
-// Summary counts the plan's changes.
+// Summary counts the plan's changes: products created, updated and
+// deleted, and breaking changes (one product may have several; see
+// Plan.BreakingProducts).
 type Summary struct {
 	Create   int `json:"create"`
 	Update   int `json:"update"`
 	Delete   int `json:"delete"`
 	Breaking int `json:"breaking"`
+}
+
+// BreakingProducts counts the products with breaking changes.
+func (p *Plan) BreakingProducts() int {
+	n := 0
+	for _, c := range p.Changes {
+		if len(c.Breaking) > 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // Change is what happens to one product.
@@ -69,7 +86,10 @@ type Change struct {
 	Source   *catalog.Source `json:"source,omitempty"` // where the product is declared
 	Fields   []FieldChange   `json:"fields,omitempty"`
 	Breaking []Breaking      `json:"breaking,omitempty"`
-	Impacted []Impact        `json:"impacted,omitempty"`
+	// Notices are changes consumers are told of though nothing breaks
+	// (a raised classification: their obligations grow).
+	Notices  []Breaking `json:"notices,omitempty"`
+	Impacted []Impact   `json:"impacted,omitempty"`
 }
 
 // VersionStatus is a product's version and lifecycle status on one side.

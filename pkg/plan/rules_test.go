@@ -107,6 +107,9 @@ func describe(p *plan.Plan) string {
 		for _, br := range c.Breaking {
 			fmt.Fprintf(&b, "  ! %s %s: %s\n", br.Rule, br.Path, br.Message)
 		}
+		for _, n := range c.Notices {
+			fmt.Fprintf(&b, "  i %s %s: %s\n", n.Rule, n.Path, n.Message)
+		}
 		for _, im := range c.Impacted {
 			fmt.Fprintf(&b, "  > %s %s port=%s via=%s\n", im.Product, im.Team, im.Port, im.Via)
 		}

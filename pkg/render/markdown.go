@@ -189,7 +189,7 @@ func (r *report) render(d detail, limit, reserve int) (string, bool) {
 
 func (r *report) verdict() string {
 	s, ds := r.p.Summary, r.p.Diagnostics
-	total := s.Create + s.Update + s.Delete
+	total, bp := s.Create+s.Update+s.Delete, r.p.BreakingProducts()
 	warnings := ""
 	if n := ds.Count(diag.Warning); n > 0 {
 		warnings = plural(n, "warning")
@@ -202,9 +202,9 @@ func (r *report) verdict() string {
 		}
 		return v + " — " + r.words.blocked
 	case s.Breaking > 0:
-		v := "⚠️ " + plural(s.Breaking, "breaking change")
-		if total > s.Breaking {
-			v += " out of " + plural(total, "change")
+		v := "⚠️ " + plural(s.Breaking, "breaking change") + " to " + plural(bp, "product")
+		if total > bp {
+			v += ", out of " + plural(total, "change")
 		}
 		if warnings != "" {
 			v += " (" + warnings + ")"

@@ -141,7 +141,7 @@ func TestMarkdownGolden(t *testing.T) {
 			[]string{"<details open>", "Impacted teams", " --> "}},
 		{"breaking", breakingPlan(), opts,
 			[]string{
-				"**⚠️ 1 breaking change out of 3 changes (1 warning)**",
+				"**⚠️ 1 breaking change to 1 product, out of 3 changes (1 warning)**",
 				"| 1 | 2 | 0 | 1 |",
 				"**Impacted teams:** @acme/bi, @acme/finance, @acme/marketing",
 				"<details open><summary>~ update <code>orders.order_events</code> · 1.4.0 → 2.0.0 · active · <b>2 breaking changes</b> · 3 consumers</summary>",

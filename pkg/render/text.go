@@ -98,7 +98,11 @@ func PlanText(w io.Writer, p *plan.Plan, o TextOptions) error {
 		}
 	}
 	sum := p.Summary
-	fmt.Fprintf(&b, "\n%s: %d to create, %d to update, %d to delete, %d breaking.", wd.total, sum.Create, sum.Update, sum.Delete, sum.Breaking)
+	fmt.Fprintf(&b, "\n%s: %d to create, %d to update, %d to delete, %d breaking", wd.total, sum.Create, sum.Update, sum.Delete, sum.Breaking)
+	if sum.Breaking > 0 {
+		fmt.Fprintf(&b, " (in %s)", plural(p.BreakingProducts(), "product"))
+	}
+	b.WriteString(".")
 	if n := p.Diagnostics.Count(diag.Error); n > 0 {
 		fmt.Fprintf(&b, " %s", s.red(fmt.Sprintf("%s: %s.", plural(n, "error"), wd.txtStop)))
 	}

@@ -20,7 +20,8 @@ type Summary struct {
 	Warnings int `json:"warnings"`
 }
 
-// NewValidation summarises a run over domains and products.
+// NewValidation summarises a run over domains and products: every one
+// declared, those that failed included.
 func NewValidation(domains, products int, ds diag.Diagnostics) *Validation {
 	if ds == nil {
 		ds = diag.Diagnostics{}

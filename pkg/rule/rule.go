@@ -136,3 +136,59 @@ func (g *registry) known(name string) bool {
 func (g *registry) suggest(id string) string {
 	return fuzzy.Closest(id, g.names(), max(3, len(id)/3))
 }
+
+// Set is the registered rules and the rules of one run: those a
+// platform's policies name, which exist only for the mesh whose policies
+// they are. A nil *Set is the registered rules alone.
+type Set struct {
+	extra registry
+}
+
+// WithRules returns the registered rules with extra, a run's own. It
+// panics like Register when an extra rule is malformed or its ID is taken:
+// the caller checks names first (compile does, for policy rules).
+func WithRules(extra []Rule) *Set {
+	s := &Set{}
+	for _, r := range extra {
+		if _, taken := std.lookup(r.ID); taken {
+			panic(fmt.Sprintf("rule %s is registered already", r.ID))
+		}
+		s.extra.register(r)
+	}
+	return s
+}
+
+// All returns the set's rules, in All's order.
+func (s *Set) All() []Rule {
+	out := std.all()
+	if s == nil {
+		return out
+	}
+	out = append(out, s.extra.all()...)
+	slices.SortStableFunc(out, func(a, b Rule) int {
+		return cmp.Or(cmp.Compare(a.Stage.rank(), b.Stage.rank()), cmp.Compare(a.ID, b.ID))
+	})
+	return out
+}
+
+// Lookup returns the rule of the set with the given ID.
+func (s *Set) Lookup(id string) (Rule, bool) {
+	if r, ok := std.lookup(id); ok || s == nil {
+		return r, ok
+	}
+	return s.extra.lookup(id)
+}
+
+// Known reports whether name is a rule ID or code of the set.
+func (s *Set) Known(name string) bool {
+	return std.known(name) || (s != nil && s.extra.known(name))
+}
+
+// Suggest returns the set's ID or code closest to a misspelt one, or "".
+func (s *Set) Suggest(id string) string {
+	names := std.names()
+	if s != nil {
+		names = append(names, s.extra.names()...)
+	}
+	return fuzzy.Closest(id, names, max(3, len(id)/3))
+}

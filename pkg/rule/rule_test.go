@@ -99,3 +99,29 @@ func TestJSON(t *testing.T) {
 		t.Errorf("JSON %s, want %s", b, want)
 	}
 }
+
+// TestSetWithPolicyRules keeps a run's own rules out of the registry: a
+// Set knows them, the registry does not, and a clash is refused.
+func TestSetWithPolicyRules(t *testing.T) {
+	own := Rule{ID: "team-mailbox", Code: "team-mailbox", Stage: Compile, Purpose: "p", Explanation: "e"}
+	s := WithRules([]Rule{own})
+	if _, ok := s.Lookup("team-mailbox"); !ok || !s.Known("team-mailbox") {
+		t.Error("the set does not know its own rule")
+	}
+	if _, ok := Lookup("team-mailbox"); ok || Known("team-mailbox") {
+		t.Error("a run's rule leaked into the registry")
+	}
+	if got := s.Suggest("team-mailbx"); got != "team-mailbox" {
+		t.Errorf("Suggest = %q", got)
+	}
+	var nilSet *Set
+	if len(nilSet.All()) != len(All()) || len(s.All()) != len(All())+1 {
+		t.Errorf("All: nil set %d, set %d, registry %d", len(nilSet.All()), len(s.All()), len(All()))
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("a run's rule may take a registered ID")
+		}
+	}()
+	WithRules([]Rule{{ID: All()[0].ID, Code: "x", Stage: Compile, Purpose: "p", Explanation: "e"}})
+}

@@ -48,6 +48,9 @@ type Scope struct {
 	// could not be evaluated, their source could not be read, or no live
 	// catalog was read. A waiver may name any product of them.
 	Open map[string]bool
+	// Rules is the rules a waiver may name: the registered ones and the
+	// platform policies'; nil is the registered ones.
+	Rules *Set
 }
 
 // CheckWaivers returns an error, at its line in mesh.cue, for each waiver
@@ -61,8 +64,8 @@ func CheckWaivers(ws []diag.Waiver, s Scope) diag.Diagnostics {
 		field := func(name, format string, args ...any) {
 			ds = append(ds, diag.Errorf(diag.WaiverCode, "waivers.%d.%s: %s", i, name, fmt.Sprintf(format, args...)).At(w.Pos))
 		}
-		if !Known(w.Rule) {
-			field("rule", "%q is not a rule ID or diagnostic code%s: run meshc rules for the list", w.Rule, didYouMean(Suggest(w.Rule)))
+		if !s.Rules.Known(w.Rule) {
+			field("rule", "%q is not a rule ID or diagnostic code%s: run meshc rules for the list", w.Rule, didYouMean(s.Rules.Suggest(w.Rule)))
 		}
 		if w.Domain != "" && !slices.Contains(domains, w.Domain) {
 			field("domain", "%q is not a domain of mesh.cue%s", w.Domain, didYouMean(fuzzy.Closest(w.Domain, domains, 4)))

@@ -32,6 +32,23 @@ type Options struct {
 	Code func(path []string, msg string) string
 	// Domain is copied into every diagnostic.
 	Domain string
+	// Constraint returns the documented field of the schema or of a
+	// platform policy that holds a position CUE reports, if any: a policy
+	// violation is explained with its comment and named by its file and
+	// line (and its rule, when the policy names one).
+	Constraint func(filename string, line, col int) (Constraint, bool)
+	// PolicyOf returns the documented policy constraint whose pattern is
+	// lit (=~"..."), for an error that carries no policy position.
+	PolicyOf func(lit string) (Constraint, bool)
+}
+
+// Constraint is a documented field of the schema or of a policy file.
+type Constraint struct {
+	Policy bool   // a platform policy's, not the built-in schema's
+	File   string // as users see it
+	Line   int
+	Doc    string // the comment above it
+	Rule   string // the rule the policy names, or ""
 }
 
 // Diagnostics returns one diagnostic for each error in err.
@@ -55,6 +72,30 @@ func Diagnostics(err error, o Options) diag.Diagnostics {
 		if format == "field not allowed" {
 			msg += suggestLabel(path)
 		}
+		c, byConstraint := constraintOf(e, o)
+		if !c.Policy && o.PolicyOf != nil {
+			// The value may fail a policy's pattern that the error names
+			// but does not locate; the schema's own patterns are explained
+			// by explain already.
+			if m := boundRE.FindStringSubmatch(fmt.Sprintf(format, args...)); m != nil {
+				helpOnce.Do(loadHelp)
+				if _, schemaLit := help[m[1]]; !schemaLit && !enumRE.MatchString(m[1]) {
+					if pc, ok := o.PolicyOf(m[1]); ok {
+						c, byConstraint = pc, true
+					}
+				}
+			}
+		}
+		switch {
+		case byConstraint && c.Policy && format == "field is required but not present":
+			msg = "required by the policy at " + c.where() + c.because()
+		case byConstraint && c.Policy:
+			msg = inWords(msg) + ": violates the policy at " + c.where() + c.because()
+		case byConstraint && format == "field is required but not present":
+			msg = "required: " + c.Doc
+		default:
+			msg = inWords(msg)
+		}
 		if len(path) > 0 {
 			msg = strings.Join(path, ".") + ": " + msg
 		}
@@ -62,7 +103,13 @@ func Diagnostics(err error, o Options) diag.Diagnostics {
 		if o.Code != nil {
 			code = o.Code(path, msg)
 		}
+		if byConstraint && c.Rule != "" {
+			code = c.Rule
+		}
 		d := diag.Errorf(code, "%s", msg)
+		if byConstraint && c.Rule != "" {
+			d.Rule = c.Rule
+		}
 		d.Domain = o.Domain
 		if len(path) >= 2 && path[0] == "products" {
 			name := path[1]
@@ -75,6 +122,76 @@ func Diagnostics(err error, o Options) diag.Diagnostics {
 	}
 	ds.Sort()
 	return ds.Compact()
+}
+
+// where names a constraint's place, with its rule: "policies/acme.cue:12
+// (rule team-mailbox)".
+func (c Constraint) where() string {
+	w := fmt.Sprintf("%s:%d", c.File, c.Line)
+	if c.Rule != "" {
+		w += " (rule " + c.Rule + ")"
+	}
+	return w
+}
+
+// because is ": " and the constraint's comment, or nothing.
+func (c Constraint) because() string {
+	if c.Doc == "" {
+		return ""
+	}
+	return ": " + c.Doc
+}
+
+// constraintOf returns the documented constraint e is about: a policy's
+// first, then the schema's.
+func constraintOf(e errors.Error, o Options) (Constraint, bool) {
+	if o.Constraint == nil {
+		return Constraint{}, false
+	}
+	var schemaC Constraint
+	found := false
+	for _, p := range errors.Positions(e) {
+		if !p.IsValid() || (o.Own != nil && o.Own(p.Filename())) {
+			continue
+		}
+		c, ok := o.Constraint(p.Filename(), p.Line(), p.Column())
+		if !ok || (c.Doc == "" && !c.Policy) {
+			continue
+		}
+		if c.Policy {
+			return c, true
+		}
+		if !found {
+			schemaC, found = c, true
+		}
+	}
+	return schemaC, found
+}
+
+// notationRE finds CUE's notation in a message: a bound "(out of bound
+// =~...)" and pattern literals.
+var (
+	outOfBoundRE = regexp.MustCompile(`\s*\(out of bound [^()]*(?:\([^()]*\)[^()]*)*\)$`)
+	incompleteRE = regexp.MustCompile(`^incomplete value (.*)$`)
+	operandRE    = regexp.MustCompile(`^non-concrete value (.*) in operand to \S+$`)
+)
+
+// inWords rewrites what remains of CUE's notation after explain: never
+// =~, !~, "incomplete value" or "non-concrete value" for a user to read.
+func inWords(msg string) string {
+	if m := incompleteRE.FindStringSubmatch(msg); m != nil {
+		return "required: " + Describe(m[1])
+	}
+	if m := operandRE.FindStringSubmatch(msg); m != nil {
+		return "a value another field depends on is not set: it must be " + Describe(m[1])
+	}
+	msg = outOfBoundRE.ReplaceAllString(msg, "")
+	return literalRE.ReplaceAllStringFunc(msg, func(lit string) string {
+		if d := Describe(lit); d != "a value" {
+			return "(" + d + ")"
+		}
+		return "the pattern of the constraint"
+	})
 }
 
 // place picks the most useful position of e: the user's own files first,
@@ -139,12 +256,26 @@ var (
 	patterns map[string]schema.Pattern
 	boundRE  = regexp.MustCompile(`\(out of bound ((?:=~|!~)"(?:[^"\\]|\\.)*")\)$`)
 	enumRE   = regexp.MustCompile(`^=~"\^\(([a-z|]+)\)\$"$`)
+	// validators are CUE's builtin validators the schema uses, and what a
+	// value failing one is told.
+	validators = []struct {
+		re   *regexp.Regexp
+		says string
+	}{
+		{regexp.MustCompile(` \(does not satisfy time\.Format\("2006-01-02"\)\)$`), ": there is no such day: must be a date YYYY-MM-DD of the calendar"},
+		{regexp.MustCompile(` \(does not satisfy struct\.MinFields\(1\)\)$`), ": must have at least one entry"},
+	}
 )
 
 // explain replaces a pattern in a "out of bound" message with what it means:
 // `invalid value "actve" (out of bound =~"^(proposed|...)$")` becomes
 // `invalid value "actve": must be one of proposed, ...`.
 func explain(msg string) string {
+	for _, v := range validators {
+		if loc := v.re.FindStringIndex(msg); loc != nil {
+			return msg[:loc[0]] + v.says
+		}
+	}
 	m := boundRE.FindStringSubmatchIndex(msg)
 	if m == nil {
 		return msg
