@@ -104,6 +104,11 @@ type Impact struct {
 	// it depends on it only through other products (Via).
 	Port string `json:"port,omitempty"`
 	Via  string `json:"via,omitempty"`
+	// Observed is set for a consumer seen reading Port in observed usage
+	// (meshc usage) that declares no input port on it; Product is then a
+	// product id or "job:NAMESPACE/NAME", and LastSeen its last day.
+	Observed bool   `json:"observed,omitempty"`
+	LastSeen string `json:"last_seen,omitempty"`
 }
 
 // HasChanges reports whether applying p would change the live catalog.

@@ -417,6 +417,8 @@ func (r *report) product(w *writer, c *plan.Change, d detail) {
 		switch {
 		case im.Via != "":
 			downstream = append(downstream, s+", via "+code(im.Via))
+		case im.Observed:
+			direct = append(direct, s+", reads port "+code(im.Port)+" _(observed, not declared; last seen "+text(im.LastSeen)+")_")
 		case im.Port != "":
 			direct = append(direct, s+", reads port "+code(im.Port))
 		default:
