@@ -53,6 +53,8 @@ func commands() []command {
 		{"graph", "[flags]", "draw the mesh's lineage as Mermaid, DOT or JSON", runGraph},
 		{"export", "[flags]", "write the mesh (or the live catalog) as ODPS, ODCS or Backstage entities, with a loss report", runExport},
 		{"import", "odcs [flags] FILE...", "turn ODCS contracts into a domain directory of meshc CUE, with a loss report", runImport},
+		{"usage", "[flags] [PRODUCT]", "declared against observed consumers of each port; usage ingest [FILE|-] and usage serve count OpenLineage events", runUsage},
+		{"score", "[flags] [PRODUCT]", "each product's scorecard from the platform's #Scorecard, with domain and team roll-ups", runScore},
 		{"rules", "[flags] [ID]", "list every rule with its ID and purpose, or explain one", runRules},
 		{"init", "[flags]", "scaffold a new domain repository: its CUE and its GitHub workflows", runInit},
 		{"version", "", "print meshc's version", runVersion},

@@ -33,6 +33,21 @@ type Plan struct {
 	// live catalog records, whatever their products' changes: applying
 	// records the new revision even when no product changes.
 	Moved []string `json:"moved,omitempty"`
+	// Scores are the scorecards of the products the plan changes, after
+	// it and before it (set by the caller when the platform defines a
+	// scorecard); apply records them in the history.
+	Scores []Score `json:"scores,omitempty"`
+}
+
+// Score is one changed product's scorecard score, after the plan and
+// before it (nil for a new product).
+type Score struct {
+	Product  string   `json:"product"`
+	Score    float64  `json:"score"`
+	Level    string   `json:"level,omitempty"`
+	Previous *float64 `json:"previous,omitempty"`
+	// Failed names the checks the product fails after the plan.
+	Failed []string `json:"failed,omitempty"`
 }
 
 // Source is where a domain of the plan was read from.

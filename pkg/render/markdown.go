@@ -166,6 +166,9 @@ func (r *report) render(d detail, limit, reserve int) (string, bool) {
 	for i, section := range sections {
 		w.within(bounds[i], func() { section(w) })
 	}
+	if !w.capped {
+		r.scores(w)
+	}
 	switch d {
 	case detailCounts:
 		r.counts(w)

@@ -41,6 +41,9 @@ type Entry struct {
 	Action string `json:"action,omitempty"`
 	// Note says more about it, e.g. "from file .meshc/catalog.json".
 	Note string `json:"note,omitempty"`
+	// Scores are the scorecard scores of the products the plan changed,
+	// by product, when the platform defines a scorecard: their trend.
+	Scores map[string]float64 `json:"scores,omitempty"`
 }
 
 // Summary counts the changes of one applied plan.
