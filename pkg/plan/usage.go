@@ -80,7 +80,7 @@ func (g *graph) addObserved(impacts []Impact, obs observed, id string, ports []s
 }
 
 var _ = registerPlan(rule.Rule{
-	ID: "usage-still-read", Code: "usage", Stage: rule.Plan,
+	ID: "usage-still-read", Code: "usage-still-read", Stage: rule.Plan,
 	Purpose: "removing or retiring a port that is still being read warns with who read it and when",
 	Explanation: `Observed usage (meshc usage ingest) shows who really reads a port, declared
 or not. Removing an output port, removing its product or retiring the
@@ -90,7 +90,7 @@ reader and when it was last seen:
   previous: outputPorts: events: {...}
   current:  (no port events)
 
-  domains/sales/orders.cue:9:3: usage: output port "events" of sales.orders is removed, but it was read in the last 30 days by finance.revenue (@acme/finance, last seen 2026-11-30), job:airflow/adhoc_export (last seen 2026-11-29) (usage-still-read)
+  domains/sales/orders.cue:9:3: usage-still-read: output port "events" of sales.orders is removed, but it was read in the last 30 days by finance.revenue (@acme/finance, last seen 2026-11-30), job:airflow/adhoc_export (last seen 2026-11-29)
 
 Tell the readers before the port goes (a shadow consumer has declared no
 input port: find its team from the job's name), or keep the port until they
@@ -134,7 +134,7 @@ func stillRead(x *changeContext) diag.Diagnostics {
 		if len(names) == 0 {
 			continue
 		}
-		d := diag.Warningf("usage", "output port %q of %s: %s, but it was read in the last %d days by %s (usage-still-read)",
+		d := diag.Warningf("usage-still-read", "output port %q of %s: %s, but it was read in the last %d days by %s",
 			port, x.c.Product, what, ObservedDays, strings.Join(names, ", "))
 		d.Rule = "usage-still-read"
 		path := "outputPorts." + port
