@@ -1,7 +1,10 @@
 package state
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/base64"
+	"fmt"
 	"context"
 	"errors"
 	"slices"
@@ -29,7 +32,7 @@ type UsageStore interface {
 type UsageEvent struct {
 	// Key identifies the event for idempotent ingestion: a digest of its
 	// run id, event type and event time.
-	Key    string
+	Key    UsageKey
 	Time   time.Time // UTC
 	Failed bool
 	Reads  []UsageRead
@@ -37,6 +40,9 @@ type UsageEvent struct {
 
 // Day is the event's UTC day, YYYY-MM-DD.
 func (e UsageEvent) Day() string { return e.Time.UTC().Format(time.DateOnly) }
+
+// UsageKey is an event's identity: 12 bytes of a SHA-256 digest.
+type UsageKey [12]byte
 
 // UsageRead is one port read by one consumer.
 type UsageRead struct {
@@ -67,33 +73,41 @@ func UsageOf(s Store) (UsageStore, error) {
 
 // UsageDoc is the usage of a backend that keeps it as one document (the
 // file backend's sidecar, a file on the git backend's branch): the
-// aggregates and, per day, the keys of the events counted.
+// aggregates and, per day, the keys of the events counted, each key 16
+// characters of unpadded base64url, sorted and concatenated.
 type UsageDoc struct {
-	FormatVersion string              `json:"format_version"`
-	Aggregates    []UsageAggregate    `json:"aggregates"`
-	Seen          map[string][]string `json:"seen"` // day -> event keys, sorted
+	FormatVersion string            `json:"format_version"`
+	Aggregates    []UsageAggregate  `json:"aggregates"`
+	Seen          map[string]string `json:"seen"` // day -> keys
 }
 
 // UsageFormatVersion is the version of UsageDoc's JSON form.
 const UsageFormatVersion = "1"
 
+const keyChars = 16 // base64 of 12 bytes
+
 type usageKey struct{ product, port, consumer, day string }
 
 // Add counts events into d as UsageStore.AddUsage does and returns how
-// many were new.
-func (d *UsageDoc) Add(events []UsageEvent, keepFrom string) int {
-	seen := map[string]map[string]bool{}
+// many were new. A Seen entry that is not keys is an error.
+func (d *UsageDoc) Add(events []UsageEvent, keepFrom string) (int, error) {
+	seen := map[UsageKey]string{}
 	for day, keys := range d.Seen {
-		m := make(map[string]bool, len(keys))
-		for _, k := range keys {
-			m[k] = true
+		if len(keys)%keyChars != 0 {
+			return 0, fmt.Errorf("seen %s: not a list of event keys", day)
 		}
-		seen[day] = m
+		for i := 0; i < len(keys); i += keyChars {
+			var k UsageKey
+			if n, err := base64.RawURLEncoding.Decode(k[:], []byte(keys[i:i+keyChars])); err != nil || n != len(k) {
+				return 0, fmt.Errorf("seen %s: not a list of event keys", day)
+			}
+			seen[k] = day
+		}
 	}
-	aggs := map[usageKey]*UsageAggregate{}
+	aggs := make(map[usageKey]*UsageAggregate, len(d.Aggregates))
 	for i := range d.Aggregates {
-		a := d.Aggregates[i]
-		aggs[usageKey{a.Product, a.Port, a.Consumer, a.Day}] = &a
+		a := &d.Aggregates[i]
+		aggs[usageKey{a.Product, a.Port, a.Consumer, a.Day}] = a
 	}
 	added := 0
 	for _, e := range events {
@@ -101,13 +115,10 @@ func (d *UsageDoc) Add(events []UsageEvent, keepFrom string) int {
 		if keepFrom != "" && day < keepFrom {
 			continue
 		}
-		if seen[day] == nil {
-			seen[day] = map[string]bool{}
-		}
-		if seen[day][e.Key] {
+		if _, dup := seen[e.Key]; dup {
 			continue
 		}
-		seen[day][e.Key] = true
+		seen[e.Key] = day
 		added++
 		for _, r := range e.Reads {
 			k := usageKey{r.Product, r.Port, r.Consumer, day}
@@ -126,26 +137,30 @@ func (d *UsageDoc) Add(events []UsageEvent, keepFrom string) int {
 		}
 	}
 	d.FormatVersion = UsageFormatVersion
-	d.Aggregates = d.Aggregates[:0]
+	out := make([]UsageAggregate, 0, len(aggs))
 	for _, a := range aggs {
 		if keepFrom == "" || a.Day >= keepFrom {
-			d.Aggregates = append(d.Aggregates, *a)
+			out = append(out, *a)
 		}
 	}
-	SortUsage(d.Aggregates)
-	d.Seen = map[string][]string{}
-	for day, m := range seen {
-		if keepFrom != "" && day < keepFrom {
-			continue
+	SortUsage(out)
+	d.Aggregates = out
+	byDay := map[string][]UsageKey{}
+	for k, day := range seen {
+		if keepFrom == "" || day >= keepFrom {
+			byDay[day] = append(byDay[day], k)
 		}
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		d.Seen[day] = keys
 	}
-	return added
+	d.Seen = make(map[string]string, len(byDay))
+	for day, keys := range byDay {
+		slices.SortFunc(keys, func(a, b UsageKey) int { return bytes.Compare(a[:], b[:]) })
+		buf := make([]byte, len(keys)*keyChars)
+		for i, k := range keys {
+			base64.RawURLEncoding.Encode(buf[i*keyChars:], k[:])
+		}
+		d.Seen[day] = string(buf)
+	}
+	return added, nil
 }
 
 // Since returns d's aggregates of days from since.

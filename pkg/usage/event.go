@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -105,7 +104,7 @@ func Read(r io.Reader, idx *Index) ([]state.UsageEvent, Result, error) {
 }
 
 // BatchSize is how many counted events Stream hands on at a time.
-const BatchSize = 100_000
+const BatchSize = 250_000
 
 // Stream reads as Read does and hands the counted events to flush in
 // batches of batch (BatchSize when 0), so that memory stays bounded
@@ -214,9 +213,9 @@ func eventTime(s string) (time.Time, error) {
 
 // key identifies an event for idempotent ingestion: its run, type and
 // time (the same instant in another zone is the same event).
-func key(ev *RunEvent, t time.Time) string {
+func key(ev *RunEvent, t time.Time) state.UsageKey {
 	sum := sha256.Sum256([]byte(ev.Run.RunID + "\x00" + ev.EventType + "\x00" + t.Format(time.RFC3339Nano)))
-	return hex.EncodeToString(sum[:12])
+	return state.UsageKey(sum[:12])
 }
 
 func clip(s string) string {

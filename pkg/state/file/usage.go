@@ -49,7 +49,10 @@ func (b *Backend) AddUsage(ctx context.Context, events []state.UsageEvent, keepF
 	if err != nil {
 		return 0, err
 	}
-	added := doc.Add(events, keepFrom)
+	added, err := doc.Add(events, keepFrom)
+	if err != nil {
+		return 0, fmt.Errorf("usage %s: %w: move it aside; the next ingest starts a new one", side.Path, err)
+	}
 	data, err := json.Marshal(doc)
 	if err != nil {
 		return 0, err
