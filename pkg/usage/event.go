@@ -120,8 +120,8 @@ func Stream(r io.Reader, idx *Index, batch int, flush func([]state.UsageEvent) e
 	line := 0
 	for {
 		raw, tooLong, err := readLine(br)
-		if len(raw) > 0 || tooLong {
-			line++
+		if err == nil || len(raw) > 0 || tooLong {
+			line++ // every line counts, blank ones too, so that numbers match the file's
 			if len(bytes.TrimSpace(raw)) > 0 || tooLong {
 				res.Events++
 				if tooLong {
