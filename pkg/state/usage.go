@@ -3,10 +3,10 @@ package state
 import (
 	"bytes"
 	"cmp"
-	"encoding/base64"
-	"fmt"
 	"context"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 )

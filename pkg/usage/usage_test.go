@@ -313,4 +313,3 @@ func BenchmarkIngest(b *testing.B) {
 		b.ReportMetric(float64(side.Size())/(1<<20), "sidecar-MiB")
 	}
 }
-
