@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
@@ -108,51 +110,147 @@ const BatchSize = 250_000
 
 // Stream reads as Read does and hands the counted events to flush in
 // batches of batch (BatchSize when 0), so that memory stays bounded
-// whatever the input's size. An error of flush stops it.
+// whatever the input's size. An error of flush stops it. Events are
+// decoded on every core, in chunks of lines, and handed on in the input's
+// order.
 func Stream(r io.Reader, idx *Index, batch int, flush func([]state.UsageEvent) error) (Result, error) {
 	if batch <= 0 {
 		batch = BatchSize
 	}
-	var res Result
-	out := make([]state.UsageEvent, 0, min(batch, 1024))
-	jobs := map[catalog.LineageID]bool{}
-	br := bufio.NewReaderSize(r, 64<<10)
-	line := 0
-	for {
-		raw, tooLong, err := readLine(br)
-		if err == nil || len(raw) > 0 || tooLong {
-			line++ // every line counts, blank ones too, so that numbers match the file's
-			if len(bytes.TrimSpace(raw)) > 0 || tooLong {
-				res.Events++
-				if tooLong {
-					res.malformed(line, "the event is larger than %d bytes", MaxEventBytes)
-				} else if ev, ok := decode(raw, line, &res); ok {
-					if e, ok := idx.resolve(ev, line, &res, jobs); ok {
-						out = append(out, e)
-						if len(out) >= batch {
-							if err := flush(out); err != nil {
-								return res, err
-							}
-							out = out[:0]
-						}
+	workers := max(1, runtime.GOMAXPROCS(0))
+	chunks := make(chan *chunk, workers*2)
+	done := make(chan *chunk, workers*2)
+	stop := make(chan struct{})
+	var readErr error
+	go func() { // the reader: lines into chunks
+		defer close(chunks)
+		br := bufio.NewReaderSize(r, 64<<10)
+		c := &chunk{}
+		line := 0
+		send := func() bool {
+			select {
+			case chunks <- c:
+				c = &chunk{seq: c.seq + 1}
+				return true
+			case <-stop:
+				return false
+			}
+		}
+		for {
+			raw, tooLong, err := readLine(br)
+			if err == nil || len(raw) > 0 || tooLong {
+				line++ // every line counts, blank ones too, so that numbers match the file's
+				if len(bytes.TrimSpace(raw)) > 0 || tooLong {
+					c.lines = append(c.lines, raw)
+					c.nums = append(c.nums, line)
+					c.long = append(c.long, tooLong)
+					if len(c.lines) == chunkLines && !send() {
+						return
 					}
 				}
 			}
+			if err != nil {
+				if err != io.EOF {
+					readErr = err
+				}
+				if len(c.lines) > 0 {
+					send()
+				}
+				return
+			}
 		}
-		if err == io.EOF {
-			break
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range chunks {
+				c.decode(idx)
+				done <- c
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
+
+	var res Result
+	jobs := map[catalog.LineageID]bool{}
+	out := make([]state.UsageEvent, 0, min(batch, 1024))
+	pending := map[int]*chunk{}
+	next := 0
+	var ferr error
+	for c := range done {
+		if ferr != nil {
+			continue // drain
 		}
-		if err != nil {
-			return res, err
+		pending[c.seq] = c
+		for pending[next] != nil {
+			c := pending[next]
+			delete(pending, next)
+			next++
+			res.Add(c.res)
+			for j := range c.jobs {
+				jobs[j] = true
+			}
+			for _, e := range c.events {
+				out = append(out, e)
+				if len(out) >= batch {
+					if ferr = flush(out); ferr != nil {
+						close(stop)
+						break
+					}
+					out = out[:0]
+				}
+			}
+			if ferr != nil {
+				break
+			}
 		}
 	}
+	if ferr != nil {
+		return res, ferr
+	}
 	res.UnknownJobs = len(jobs)
+	if readErr != nil {
+		return res, readErr
+	}
 	if len(out) > 0 {
 		if err := flush(out); err != nil {
 			return res, err
 		}
 	}
 	return res, nil
+}
+
+// chunkLines is how many lines a chunk holds.
+const chunkLines = 2048
+
+// chunk is lines of the input, decoded by one worker.
+type chunk struct {
+	seq    int
+	lines  [][]byte
+	nums   []int
+	long   []bool
+	events []state.UsageEvent
+	res    Result
+	jobs   map[catalog.LineageID]bool
+}
+
+func (c *chunk) decode(idx *Index) {
+	c.jobs = map[catalog.LineageID]bool{}
+	for i, raw := range c.lines {
+		c.res.Events++
+		if c.long[i] {
+			c.res.malformed(c.nums[i], "the event is larger than %d bytes", MaxEventBytes)
+			continue
+		}
+		if ev, ok := decode(raw, c.nums[i], &c.res); ok {
+			if e, ok := idx.resolve(ev, c.nums[i], &c.res, c.jobs); ok {
+				c.events = append(c.events, e)
+			}
+		}
+	}
+	c.lines = nil
 }
 
 // readLine reads one line without its newline; a line longer than
