@@ -1,7 +1,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: build install test check bench bench-merge example golden fmt vet
+.PHONY: build install test check bench bench-merge bench-usage example golden fmt vet
 
 build:
 	$(GO) build -o bin/meshc ./cmd/meshc
@@ -24,6 +24,10 @@ check: fmt vet test
 bench:
 	$(GO) test -run '^$$' -bench BenchmarkValidate -benchtime 1x -timeout 30m ./internal/meshgen/
 	$(GO) test -run '^$$' -bench BenchmarkBuild10k -benchtime 1x ./pkg/site/
+
+# Ingest 1,000,000 generated OpenLineage events into the file backend.
+bench-usage:
+	$(GO) test -run '^$$' -bench BenchmarkIngest -benchtime 1x -timeout 30m ./pkg/usage/
 
 # A one-domain merge apply against a 10,000-product live catalog, on every
 # backend.

@@ -34,7 +34,7 @@ func TestScripts(t *testing.T) {
 		UpdateScripts: os.Getenv("UPDATE_GOLDEN") != "",
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"exits": exits, "replace": replace, "github-fake": githubFake, "hung-remote": hungRemote,
-			"pg-db": pgDB, "pg-exec": pgExec,
+			"pg-db": pgDB, "pg-exec": pgExec, "free-port": freePort, "http-post": httpPost,
 		},
 		Condition: condition,
 		Setup: func(env *testscript.Env) error {

@@ -44,6 +44,8 @@ var forbidden = []struct {
 	{"pkg/result!", []string{"pkg/github", "pkg/scaffold", "pkg/config", "pkg/source", "pkg/compile", "pkg/check", "pkg/mesh", "pkg/render", "pkg/engine"}, "results are types only"},
 	{"pkg/engine!", []string{"pkg/github", "pkg/scaffold", "pkg/render"}, "the engine returns results; it never prints or reports"},
 	{"pkg/export!", []string{"pkg/compile", "pkg/source", "pkg/mesh", "pkg/config", "pkg/github", "pkg/render", "pkg/scaffold", "pkg/plan", "pkg/state", "pkg/check"}, "export maps the model only"},
+	{"pkg/usage!", []string{"pkg/compile", "pkg/source", "pkg/mesh", "pkg/config", "pkg/github", "pkg/render", "pkg/scaffold", "pkg/engine", "pkg/check", "pkg/state/"}, "usage resolves events against the model and keeps them through state.UsageStore, whatever the backend"},
+	{"pkg/score!", []string{"pkg/compile", "pkg/source", "pkg/mesh", "pkg/github", "pkg/render", "pkg/scaffold", "pkg/engine", "pkg/check", "pkg/state/"}, "scorecards evaluate their own CUE value and the model; they compile no domain"},
 	{"pkg/odcs!", []string{"pkg/compile", "pkg/source", "pkg/mesh", "pkg/config", "pkg/github", "pkg/render", "pkg/scaffold", "pkg/plan", "pkg/state", "pkg/check"}, "import maps contracts to the model and its CUE; meshc validate checks them"},
 	{"pkg/lineage!", []string{"pkg/"}, "the graph layout knows no catalog: callers give it nodes and edges"},
 	{"pkg/site!", []string{"pkg/compile", "pkg/source", "pkg/mesh", "pkg/config", "pkg/github", "pkg/render", "pkg/scaffold", "pkg/check"}, "the site is built from the model and the live catalog only"},

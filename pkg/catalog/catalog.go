@@ -116,6 +116,8 @@ type Product struct {
 	Deprecation    *Deprecation          `json:"deprecation,omitempty"`
 	InputPorts     map[string]InputPort  `json:"inputPorts,omitempty"`
 	OutputPorts    map[string]OutputPort `json:"outputPorts"`
+	// Jobs are the OpenLineage jobs that read for the product.
+	Jobs []LineageID `json:"jobs,omitempty"`
 	// Source is where the product's declaration was read: its domain's
 	// repository, path and commit (provenance, not part of the product).
 	Source *Source `json:"source,omitempty"`
@@ -143,6 +145,10 @@ type OutputPort struct {
 	Format      string           `json:"format,omitempty"`
 	Access      Access           `json:"access"`
 	Schema      map[string]Field `json:"schema"`
+	// Lineage names the datasets the port publishes as OpenLineage
+	// identities; empty means the one derived from Location (see
+	// Datasets).
+	Lineage []LineageID `json:"lineage,omitempty"`
 }
 
 // Field is one field of a port's schema; its logical type follows the Open

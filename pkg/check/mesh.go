@@ -239,3 +239,60 @@ func duplicates(m *Mesh) diag.Diagnostics {
 	}
 	return ds
 }
+
+var _ = register(rule.Rule{
+	ID: "lineage", Code: "lineage", Stage: rule.Mesh,
+	Purpose: "each OpenLineage dataset identity belongs to exactly one output port",
+	Explanation: `Observed usage is counted per port: an OpenLineage event's input dataset is
+resolved to the one output port that publishes it, declared by the port's
+lineage (or derived from its location). Two ports naming the same dataset
+would make the usage of either unknowable. The second port, in product id
+order, is reported at its lineage:
+
+  products: order_events: outputPorts: events: lineage: [{namespace: "kafka", name: "orders.events.v1"}]
+  // and in domain customers:
+  products: customer_profiles: outputPorts: copy: lineage: [{namespace: "kafka", name: "orders.events.v1"}]
+
+  domains/orders/orders.cue:21:3: lineage: output port "events" publishes OpenLineage dataset kafka/orders.events.v1, which port "copy" of customers.customer_profiles publishes already: each dataset belongs to one port
+
+Fix it by naming the dataset the port really publishes in its lineage list,
+or by removing the copy and consuming the other product's port instead.`,
+}, lineageDuplicates)
+
+// lineageDuplicates reports output ports that publish the same OpenLineage
+// dataset identity.
+func lineageDuplicates(m *Mesh) diag.Diagnostics {
+	type owner struct {
+		p    *catalog.Product
+		port string
+	}
+	seen := map[catalog.LineageID]owner{}
+	var ds diag.Diagnostics
+	for _, id := range m.ProductIDs() {
+		p := m.Products[id]
+		for _, name := range catalog.SortedKeys(p.OutputPorts) {
+			port := p.OutputPorts[name]
+			for _, ds1 := range port.Datasets() {
+				first, ok := seen[ds1]
+				if !ok {
+					seen[ds1] = owner{p, name}
+					continue
+				}
+				if first.p == p && first.port == name {
+					continue // listed twice in one port
+				}
+				if len(port.Lineage) == 0 && port.Location == first.p.OutputPorts[first.port].Location {
+					continue // the same location: the duplicate rule says so
+				}
+				path := []string{"outputPorts", name, "lineage"}
+				if len(port.Lineage) == 0 {
+					path[2] = "location"
+				}
+				ds = append(ds, m.at(diag.Errorf("lineage",
+					"output port %q publishes OpenLineage dataset %s, which port %q of %s publishes already: each dataset belongs to one port",
+					name, ds1, first.port, first.p.ID), p, path...))
+			}
+		}
+	}
+	return ds
+}

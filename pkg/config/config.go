@@ -36,6 +36,7 @@ type Config struct {
 	Domains   map[string]*Domain `json:"domains"`
 	State     State              `json:"state"`
 	Lifecycle Lifecycle          `json:"lifecycle"`
+	Usage     Usage              `json:"usage"`
 	Waivers   []diag.Waiver      `json:"waivers"`
 }
 
@@ -69,6 +70,18 @@ type State struct {
 type Lifecycle struct {
 	MinSunsetDays int `json:"minSunsetDays"`
 }
+
+// Usage holds the platform's settings of observed usage.
+type Usage struct {
+	RetentionDays int `json:"retentionDays"`
+	StaleDays     int `json:"staleDays"`
+}
+
+// Defaults of Usage.
+const (
+	DefaultUsageRetentionDays = 400
+	DefaultUsageStaleDays     = 30
+)
 
 // Error is an invalid mesh.cue: each problem with its position.
 type Error struct {
@@ -170,6 +183,12 @@ func Load(path string) (*Config, error) {
 	}
 	if c.Lifecycle.MinSunsetDays == 0 && !v.LookupPath(cue.ParsePath("lifecycle.minSunsetDays")).Exists() {
 		c.Lifecycle.MinSunsetDays = DefaultMinSunsetDays
+	}
+	if c.Usage.RetentionDays == 0 {
+		c.Usage.RetentionDays = DefaultUsageRetentionDays
+	}
+	if c.Usage.StaleDays == 0 {
+		c.Usage.StaleDays = DefaultUsageStaleDays
 	}
 	return c, nil
 }

@@ -146,6 +146,8 @@ func (e *Engine) split() (dirs map[string]string, sources map[string]bool) {
 type loaded struct {
 	res  *mesh.Result
 	live *state.Catalog // nil unless read
+	// usage is the observed usage a plan weighs (see observedUsage).
+	usage []state.UsageAggregate
 }
 
 // load loads the mesh: with Local, those domains come from their

@@ -20,6 +20,7 @@ type Planned struct {
 
 	// file is the path a saved plan was read from.
 	file string
+	usage []state.UsageAggregate // the observed usage it was made with
 
 	// replan plans again against a live catalog another apply changed
 	// since; nil for a plan that must be applied exactly as it is.
@@ -40,7 +41,13 @@ func (e *Engine) plan(ctx context.Context, reconcile bool) (*Planned, error) {
 	if err != nil {
 		return nil, err
 	}
+	if l.usage, err = e.observedUsage(ctx); err != nil {
+		return nil, err
+	}
 	pl := e.planAgainst(ctx, l, reconcile)
+	if err := e.scorePlan(pl); err != nil {
+		return nil, err
+	}
 	// A merge (a domain from its checkout, the others live) and a repair
 	// are planned again under the lock if another apply wrote first.
 	if reconcile || e.prCheck() {
@@ -49,7 +56,9 @@ func (e *Engine) plan(ctx context.Context, reconcile bool) (*Planned, error) {
 			if e.prCheck() {
 				res = res.WithOthers(live.Mesh())
 			}
-			return e.planAgainst(ctx, &loaded{res: res, live: live}, reconcile).Plan
+			again := e.planAgainst(ctx, &loaded{res: res, live: live, usage: l.usage}, reconcile)
+			again.Plan.Scores = pl.Plan.Scores
+			return again.Plan
 		}
 	}
 	return pl, nil
@@ -74,9 +83,10 @@ func (e *Engine) planAgainst(ctx context.Context, l *loaded, reconcile bool) *Pl
 		Skip:          keep,
 		Unknown:       res.Invalid,
 		Drift:         reconcile,
+		Usage:         l.usage,
 	})
 	p.Diagnostics = e.waive(ctx, l, append(p.Diagnostics, res.Diagnostics...))
-	return &Planned{Plan: p, Live: l.live, Fresh: true}
+	return &Planned{Plan: p, Live: l.live, Fresh: true, usage: l.usage}
 }
 
 // LoadPlan reads a plan saved by `meshc plan -out`, to apply. A file that

@@ -136,6 +136,19 @@ func (p *Plan) Apply(live *state.Catalog, user string, now time.Time) (*state.Ca
 		Sources: sources,
 		Summary: state.Summary(p.Summary),
 		Changes: changes,
+		Scores:  scoreMap(p.Scores),
 	})
 	return next, nil
+}
+
+// scoreMap is the scores a history entry records, by product; nil for none.
+func scoreMap(scores []Score) map[string]float64 {
+	if len(scores) == 0 {
+		return nil
+	}
+	m := make(map[string]float64, len(scores))
+	for _, s := range scores {
+		m[s.Product] = s.Score
+	}
+	return m
 }

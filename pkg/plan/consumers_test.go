@@ -33,7 +33,7 @@ func chainMesh() *catalog.Mesh {
 func TestConsumersOf(t *testing.T) {
 	c := NewConsumers(chainMesh())
 	got, more := c.Of("x.a", 0)
-	want := "[{x.b @acme/x out } {y.d @acme/y out } {y.c @acme/y  x.b}]"
+	want := "[{x.b @acme/x out  false } {y.d @acme/y out  false } {y.c @acme/y  x.b false }]"
 	if fmt.Sprint(got) != want || more {
 		t.Errorf("Of(x.a) = %v %v, want %s false", got, more, want)
 	}

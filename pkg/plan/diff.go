@@ -34,6 +34,12 @@ type Options struct {
 	// apply (reconcile): a change that restores a catalog changed outside
 	// git is a repair, to which the rules of change do not apply.
 	Drift bool
+	// Usage is the observed usage (daily aggregates): a breaking change's
+	// impact lists the consumers seen reading its ports beside the
+	// declared ones, and removing or retiring a port still read warns.
+	Usage []state.UsageAggregate
+
+	observed observed
 }
 
 // Diff plans the change from live to desired. The plan's diagnostics hold
@@ -42,6 +48,7 @@ func Diff(desired *catalog.Mesh, live *state.Catalog, o Options) *Plan {
 	if o.Today.IsZero() {
 		o.Today = time.Now()
 	}
+	o.observed = newObserved(o.Usage, o.Today)
 	p := &Plan{
 		FormatVersion: FormatVersion,
 		LiveSerial:    live.Serial,
@@ -140,7 +147,11 @@ func Diff(desired *catalog.Mesh, live *state.Catalog, o Options) *Plan {
 		c.Breaking = breakingChanges(before, after)
 		c.Notices = classificationRaised(before, after)
 		p.Summary.Breaking += len(c.Breaking)
-		c.Impacted = g.impacted(id, changedPorts(c, before, after))
+		ports := changedPorts(c, before, after)
+		c.Impacted = g.impacted(id, ports)
+		if len(c.Breaking) > 0 || c.Action == Delete {
+			c.Impacted = g.addObserved(c.Impacted, o.observed, id, ports)
+		}
 		p.Diagnostics = append(p.Diagnostics, judge(&changeContext{desired: desired, live: live, g: g, c: c, before: before, after: after, o: o})...)
 		p.Changes = append(p.Changes, c)
 	}

@@ -174,9 +174,14 @@ func consumerList(impacts []Impact, port, lead string) string {
 		if im.Via != "" || (port != "" && im.Port != port) {
 			continue
 		}
-		if im.Team != "" {
+		switch {
+		case im.Observed && im.Team != "":
+			names = append(names, fmt.Sprintf("%s (%s, %s)", im.Product, im.Team, observedNote(im)))
+		case im.Observed:
+			names = append(names, fmt.Sprintf("%s (%s)", im.Product, observedNote(im)))
+		case im.Team != "":
 			names = append(names, fmt.Sprintf("%s (%s)", im.Product, im.Team))
-		} else {
+		default:
 			names = append(names, im.Product)
 		}
 	}

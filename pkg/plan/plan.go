@@ -37,6 +37,21 @@ type Plan struct {
 	// made for and a checksum of the rest.
 	Mesh     *MeshID `json:"mesh,omitempty"`
 	Checksum string  `json:"checksum,omitempty"`
+	// Scores are the scorecards of the products the plan changes, after
+	// it and before it (set by the caller when the platform defines a
+	// scorecard); apply records them in the history.
+	Scores []Score `json:"scores,omitempty"`
+}
+
+// Score is one changed product's scorecard score, after the plan and
+// before it (nil for a new product).
+type Score struct {
+	Product  string   `json:"product"`
+	Score    float64  `json:"score"`
+	Level    string   `json:"level,omitempty"`
+	Previous *float64 `json:"previous,omitempty"`
+	// Failed names the checks the product fails after the plan.
+	Failed []string `json:"failed,omitempty"`
 }
 
 // Source is where a domain of the plan was read from.
@@ -124,6 +139,11 @@ type Impact struct {
 	// it depends on it only through other products (Via).
 	Port string `json:"port,omitempty"`
 	Via  string `json:"via,omitempty"`
+	// Observed is set for a consumer seen reading Port in observed usage
+	// (meshc usage) that declares no input port on it; Product is then a
+	// product id or "job:NAMESPACE/NAME", and LastSeen its last day.
+	Observed bool   `json:"observed,omitempty"`
+	LastSeen string `json:"last_seen,omitempty"`
 }
 
 // HasChanges reports whether applying p would change the live catalog.

@@ -2,6 +2,7 @@ package plan_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -30,13 +31,19 @@ var today = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 func TestRules(t *testing.T) {
 	fixture.Run(t, "testdata/rules/*.txtar", func(t *testing.T, files []txtar.File) string {
 		prev, cur := fixture.Copy(t, "testdata/base"), fixture.Copy(t, "testdata/base")
+		var usage []state.UsageAggregate
 		for _, f := range files {
-			if name, ok := strings.CutPrefix(f.Name, "previous/"); ok {
+			if f.Name == "usage.json" {
+				// Observed usage (daily aggregates) the plan weighs.
+				if err := json.Unmarshal(f.Data, &usage); err != nil {
+					t.Fatalf("usage.json: %v", err)
+				}
+			} else if name, ok := strings.CutPrefix(f.Name, "previous/"); ok {
 				fixture.Write(t, prev, name, f.Data)
 			} else if name, ok := strings.CutPrefix(f.Name, "current/"); ok {
 				fixture.Write(t, cur, name, f.Data)
 			} else {
-				t.Fatalf("file %s is neither previous/ nor current/", f.Name)
+				t.Fatalf("file %s is neither previous/, current/ nor usage.json", f.Name)
 			}
 		}
 		previous, ds := load(t, prev)
@@ -44,7 +51,7 @@ func TestRules(t *testing.T) {
 			t.Fatalf("previous mesh has errors: %v", ds)
 		}
 		current, ds := load(t, cur)
-		p := plan.Diff(current, applied(t, previous), plan.Options{Today: today, MinSunsetDays: 30})
+		p := plan.Diff(current, applied(t, previous), plan.Options{Today: today, MinSunsetDays: 30, Usage: usage})
 		// As meshc plan does: the mesh's own diagnostics come too.
 		p.Diagnostics = append(p.Diagnostics, ds...)
 		p.Diagnostics.Sort()
@@ -111,7 +118,11 @@ func describe(p *plan.Plan) string {
 			fmt.Fprintf(&b, "  i %s %s: %s\n", n.Rule, n.Path, n.Message)
 		}
 		for _, im := range c.Impacted {
-			fmt.Fprintf(&b, "  > %s %s port=%s via=%s\n", im.Product, im.Team, im.Port, im.Via)
+			fmt.Fprintf(&b, "  > %s %s port=%s via=%s", im.Product, im.Team, im.Port, im.Via)
+			if im.Observed {
+				fmt.Fprintf(&b, " observed last_seen=%s", im.LastSeen)
+			}
+			b.WriteString("\n")
 		}
 	}
 	for _, d := range p.Diagnostics {

@@ -57,6 +57,14 @@ type (
 	GraphFormat interface {
 		Graph(w io.Writer, m *catalog.Mesh, o Options) error
 	}
+	// UsageFormat renders declared against observed usage.
+	UsageFormat interface {
+		Usage(w io.Writer, u *result.Usage, o Options) error
+	}
+	// ScoreFormat renders scorecards.
+	ScoreFormat interface {
+		Scores(w io.Writer, s *result.Scores, o Options) error
+	}
 )
 
 // Kind names a kind of result, as commands ask for it.
@@ -71,6 +79,8 @@ const (
 	KindCatalog    Kind = "catalog"
 	KindHistory    Kind = "history"
 	KindGraph      Kind = "graph"
+	KindUsage      Kind = "usage"
+	KindScore      Kind = "score"
 )
 
 // renders reports whether f renders kind.
@@ -96,6 +106,12 @@ func renders(f Format, kind Kind) bool {
 		return ok
 	case KindGraph:
 		_, ok := f.(GraphFormat)
+		return ok
+	case KindUsage:
+		_, ok := f.(UsageFormat)
+		return ok
+	case KindScore:
+		_, ok := f.(ScoreFormat)
 		return ok
 	}
 	return false

@@ -166,6 +166,9 @@ func (r *report) render(d detail, limit, reserve int) (string, bool) {
 	for i, section := range sections {
 		w.within(bounds[i], func() { section(w) })
 	}
+	if !w.capped {
+		r.scores(w)
+	}
 	switch d {
 	case detailCounts:
 		r.counts(w)
@@ -417,6 +420,8 @@ func (r *report) product(w *writer, c *plan.Change, d detail) {
 		switch {
 		case im.Via != "":
 			downstream = append(downstream, s+", via "+code(im.Via))
+		case im.Observed:
+			direct = append(direct, s+", reads port "+code(im.Port)+" _(observed, not declared; last seen "+text(im.LastSeen)+")_")
 		case im.Port != "":
 			direct = append(direct, s+", reads port "+code(im.Port))
 		default:

@@ -179,6 +179,9 @@ func impactList(impacts []plan.Impact) string {
 		case im.Via != "":
 			part += " through " + im.Via
 		}
+		if im.Observed {
+			part += " (observed, last seen " + im.LastSeen + ")"
+		}
 		parts = append(parts, part)
 	}
 	return strings.Join(parts, ", ")

@@ -19,11 +19,12 @@ const (
 	Compile Stage = "compile" // each domain's CUE against the schema
 	Mesh    Stage = "mesh"    // checks across products and domains
 	Plan    Stage = "plan"    // the diff against the live catalog
+	Score   Stage = "score"   // the platform's scorecard checks (registered when its policies load)
 	Apply   Stage = "apply"   // writing the plan to the live catalog
 )
 
 // Stages returns every stage in pipeline order.
-func Stages() []Stage { return []Stage{Config, Compile, Mesh, Plan, Apply} }
+func Stages() []Stage { return []Stage{Config, Compile, Mesh, Plan, Score, Apply} }
 
 func (s Stage) rank() int { return slices.Index(Stages(), s) }
 
@@ -59,6 +60,16 @@ var std registry
 // registered already or a field is missing: both are bugs, found when the
 // program starts.
 func Register(r Rule) Rule { return std.register(r) }
+
+// Ensure registers r unless a rule with its ID is registered already, and
+// returns the registered one: for rules a platform declares, registered
+// each time its policies load.
+func Ensure(r Rule) Rule {
+	if have, ok := std.lookup(r.ID); ok {
+		return have
+	}
+	return std.register(r)
+}
 
 // All returns every registered rule, by stage in pipeline order, then by
 // ID: the order does not depend on which file registered what.

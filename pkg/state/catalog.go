@@ -44,6 +44,9 @@ type Entry struct {
 	// Changes lists each product the plan changed; entries written before
 	// meshc recorded them have none.
 	Changes []ProductChange `json:"changes,omitempty"`
+	// Scores are the scorecard scores of the products the plan changed,
+	// by product, when the platform defines a scorecard: their trend.
+	Scores map[string]float64 `json:"scores,omitempty"`
 }
 
 // ProductChange is what one applied plan did to one product.

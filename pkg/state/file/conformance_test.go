@@ -38,3 +38,9 @@ func TestConformance(t *testing.T) {
 		}
 	})
 }
+
+func TestUsageConformance(t *testing.T) {
+	statetest.RunUsage(t, func(t *testing.T) state.UsageStore {
+		return New(filepath.Join(t.TempDir(), ".meshc", "catalog.json"))
+	})
+}

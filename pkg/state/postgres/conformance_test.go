@@ -36,3 +36,12 @@ func conformance(t *testing.T, dbURL string) {
 		}
 	})
 }
+
+// TestUsageConformance runs the usage suite, a catalog of its own each.
+func TestUsageConformance(t *testing.T) {
+	c := pgtest.Start(t)
+	db := c.URL(pgtest.Superuser, c.NewDatabase(t, ""))
+	statetest.RunUsage(t, func(t *testing.T) state.UsageStore {
+		return mustNew(t, fmt.Sprintf("%s&catalog=c%d", db, catalogs.Add(1)))
+	})
+}
