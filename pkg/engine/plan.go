@@ -19,7 +19,7 @@ type Planned struct {
 	Fresh bool
 
 	// file is the path a saved plan was read from.
-	file string
+	file  string
 	usage []state.UsageAggregate // the observed usage it was made with
 
 	// replan plans again against a live catalog another apply changed
