@@ -144,6 +144,9 @@ func (e *Engine) load(ctx context.Context, withLive, tolerant bool) (*loaded, er
 			return nil, err
 		}
 	}
+	if l.live != nil {
+		o.Live = l.live.Products
+	}
 	if e.prCheck() {
 		o.Others = &catalog.Mesh{Domains: l.live.Domains, Products: l.live.Products}
 	}

@@ -34,6 +34,7 @@ type Result struct {
 	Unreadable map[string]error
 
 	compiled compiled
+	live     map[string]*catalog.Product
 }
 
 // Options tunes Load.
@@ -52,6 +53,9 @@ type Options struct {
 	// Result.Unreadable, instead of failing the load: the scheduled
 	// reconcile job goes on with the other domains.
 	Tolerant bool
+	// Live, when set, holds the live catalog's products: the mesh rules
+	// tell from it which claim is new (duplicate blames the newcomer).
+	Live map[string]*catalog.Product
 }
 
 // Load fetches every domain of cfg, compiles it and checks the mesh. The
@@ -69,7 +73,7 @@ func Load(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Config: cfg, Others: map[string]bool{}, Unreadable: map[string]error{}}
+	res := &Result{Config: cfg, Others: map[string]bool{}, Unreadable: map[string]error{}, live: o.Live}
 	var names []string
 	for _, name := range cfg.DomainNames() {
 		switch {
@@ -136,7 +140,7 @@ func (r *Result) assemble(others *catalog.Mesh) {
 		failed[name] = true
 	}
 	ds := slices.Clone(r.compiled.diagnostics)
-	ds = append(ds, check.Run(&check.Mesh{Mesh: m, Invalid: r.Invalid, Failed: failed})...)
+	ds = append(ds, check.Run(&check.Mesh{Mesh: m, Invalid: r.Invalid, Failed: failed, Live: r.live})...)
 	ds.Sort()
 	r.Mesh, r.Diagnostics = m, ds.Compact()
 }
