@@ -140,7 +140,15 @@ func (r *Result) assemble(others *catalog.Mesh) {
 		failed[name] = true
 	}
 	ds := slices.Clone(r.compiled.diagnostics)
-	ds = append(ds, check.Run(&check.Mesh{Mesh: m, Invalid: r.Invalid, Failed: failed, Live: r.live})...)
+	teams := map[string]string{}
+	if r.Config != nil {
+		for name, d := range r.Config.Domains {
+			if d.Team != "" {
+				teams[name] = d.Team
+			}
+		}
+	}
+	ds = append(ds, check.Run(&check.Mesh{Mesh: m, Invalid: r.Invalid, Failed: failed, Live: r.live, Teams: teams})...)
 	ds.Sort()
 	r.Mesh, r.Diagnostics = m, ds.Compact()
 }
