@@ -87,6 +87,9 @@ func Open(o Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkRepositories(cfg, o.Local, o.Getenv); err != nil {
+		return nil, err
+	}
 	st, err := openStore(cfg, o.State)
 	if err != nil {
 		return nil, err
