@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime/debug"
 	"strings"
-	"syscall"
 	"time"
 
 	"golang.org/x/term"
@@ -80,12 +78,14 @@ type Env struct {
 	// jsonErrors is set by a command run with --format json: its error
 	// is then printed as JSON too.
 	jsonErrors bool
+	// gh holds --github-timeout and --github-user.
+	gh githubFlags
 }
 
 // Main runs meshc with the process's arguments and streams and returns its
 // exit code.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
 	return Run(ctx, os.Args[1:], &Env{
 		Stdin:          os.Stdin,

@@ -286,6 +286,7 @@ func (fs *flagSet) load(local bool) *loadFlags {
 
 // github adds --github, for the commands that report to pull requests.
 func (fs *flagSet) github() *bool {
+	fs.githubOptions()
 	return fs.Bool("github", false, "in GitHub Actions, report to the pull request: comment, check run with annotations, job summary, outputs")
 }
 

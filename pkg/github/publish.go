@@ -105,8 +105,11 @@ func (c *Client) Publish(ctx context.Context, env *Env, r Report) (Result, error
 		}
 	}
 	if env.PullRequest != 0 {
-		url, err := c.publishComment(ctx, env, Marker(r.Mesh), r.commentBody(env))
+		url, note, err := c.publishComment(ctx, env, Marker(r.Mesh), r.commentBody(env))
 		res.CommentURL = url
+		if note != "" {
+			res.Notes = append(res.Notes, note)
+		}
 		if err != nil {
 			if forbidden(err) {
 				res.Degraded = true
