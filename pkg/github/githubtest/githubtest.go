@@ -22,18 +22,18 @@ import (
 type Server struct {
 	*httptest.Server
 
-	mu        sync.Mutex
-	readOnly  bool
+	mu       sync.Mutex
+	readOnly bool
 	// viewer is the token's login as GraphQL names it; graphqlRefused
 	// and editRefused make those requests fail with 403.
 	viewer         string
 	graphqlRefused bool
 	editRefused    bool
-	perPage   int
-	nextID    int64
-	comments  []*Comment
-	checkRuns []*CheckRun
-	requests  []string
+	perPage        int
+	nextID         int64
+	comments       []*Comment
+	checkRuns      []*CheckRun
+	requests       []string
 }
 
 // Comment is an issue or pull-request comment.
