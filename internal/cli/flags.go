@@ -307,6 +307,7 @@ func (e *Env) open(m *meshFlags, l *loadFlags, lockTimeout ...time.Duration) (*e
 	}
 	if len(lockTimeout) > 0 {
 		o.LockTimeout = lockTimeout[0]
+		o.Notice = func(s string) { fmt.Fprintf(e.Stderr, "meshc: %s\n", s) }
 	}
 	if l != nil {
 		o.CacheDir = e.cacheRoot(l.cacheDir)

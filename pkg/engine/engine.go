@@ -59,6 +59,9 @@ type Options struct {
 	// Notify, when set, is told of git fetches that take long and of
 	// cached clones cloned again (see source.Event); its calls take turns.
 	Notify func(source.Event)
+	// Notice, when set, is told what taking the live catalog's lock did
+	// besides (a dead holder's lock broken), a sentence each.
+	Notice func(string)
 }
 
 // Engine runs meshc's commands on one mesh.
