@@ -187,10 +187,16 @@ func filePrefix(d *source.Domain) string {
 // load builds the domain's CUE package; diagnostics say why it cannot be.
 func load(ctx *cue.Context, d *source.Domain, opts cueerr.Options) (cue.Value, diag.Diagnostics) {
 	prefix := filePrefix(d)
+	if ds := moduleDeps(d); ds != nil {
+		return cue.Value{}, ds
+	}
 	inst := cueload.Instances([]string{"."}, &cueload.Config{
 		FS:         d.FS,
 		Dir:        "/",
 		FromFSPath: func(p string) string { return prefix + strings.TrimPrefix(p, "/") },
+		// No module is ever fetched: a domain's CUE is its own files.
+		Registry: noRegistry{},
+		Env:      []string{},
 	})[0]
 	if inst.Err != nil {
 		return cue.Value{}, loadError(inst, d, opts)

@@ -54,11 +54,15 @@ func (s Dir) Fetch(_ context.Context, d *config.Domain) (*Domain, error) {
 	case !fi.IsDir():
 		return nil, fmt.Errorf("%s: domain %s: %s is not a directory", d.Pos, d.Name, d.Path)
 	}
+	sealed, err := Sealed(abs)
+	if err != nil {
+		return nil, fmt.Errorf("%s: domain %s: %w", d.Pos, d.Name, err)
+	}
 	return &Domain{
 		Name:   d.Name,
-		FS:     os.DirFS(abs),
+		FS:     sealed,
 		Dir:    s.Config.Rel(abs),
-		Source: catalog.Source{Path: s.Config.Rel(abs), Digest: Digest(os.DirFS(abs))},
+		Source: catalog.Source{Path: s.Config.Rel(abs), Digest: Digest(sealed)},
 	}, nil
 }
 
