@@ -304,10 +304,10 @@ func (e *Env) open(m *meshFlags, l *loadFlags, lockTimeout ...time.Duration) (*e
 		State:  cmp.Or(m.state, e.Getenv("MESHC_STATE_URL")),
 		Getenv: e.Getenv,
 		Now:    e.Now,
+		Notice: func(s string) { fmt.Fprintf(e.Stderr, "meshc: %s\n", s) },
 	}
 	if len(lockTimeout) > 0 {
 		o.LockTimeout = lockTimeout[0]
-		o.Notice = func(s string) { fmt.Fprintf(e.Stderr, "meshc: %s\n", s) }
 	}
 	if l != nil {
 		o.CacheDir = e.cacheRoot(l.cacheDir)

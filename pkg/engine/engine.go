@@ -60,7 +60,8 @@ type Options struct {
 	// cached clones cloned again (see source.Event); its calls take turns.
 	Notify func(source.Event)
 	// Notice, when set, is told what taking the live catalog's lock did
-	// besides (a dead holder's lock broken), a sentence each.
+	// besides (a dead holder's lock broken) and of compile-cache entries
+	// discarded, a sentence each.
 	Notice func(string)
 }
 
@@ -141,7 +142,7 @@ func (e *Engine) load(ctx context.Context, withLive, tolerant bool) (*loaded, er
 	o.Source = source.Options{Getenv: e.o.Getenv, Timeout: e.o.GitTimeout, Notify: e.o.Notify}
 	if root := e.o.CacheDir; root != "" {
 		o.Source.CacheDir = filepath.Join(root, "git")
-		o.Compile.Cache = &compile.Cache{Dir: filepath.Join(root, "compile")}
+		o.Compile.Cache = &compile.Cache{Dir: filepath.Join(root, "compile"), Notify: e.o.Notice}
 	}
 	l := &loaded{}
 	if withLive || e.prCheck() {
