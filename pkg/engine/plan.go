@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
+	"github.com/meshc-dev/meshc/pkg/diag"
 	"github.com/meshc-dev/meshc/pkg/plan"
 	"github.com/meshc-dev/meshc/pkg/state"
 )
@@ -72,6 +73,9 @@ func (e *Engine) planAgainst(ctx context.Context, l *loaded, reconcile bool) *Pl
 		Drift:         reconcile,
 	})
 	p.Diagnostics = e.waive(ctx, l, append(p.Diagnostics, res.Diagnostics...))
+	if reconcile {
+		skipFailed(p, res.Failed)
+	}
 	return &Planned{Plan: p, Live: l.live, Fresh: true}
 }
 
@@ -82,4 +86,21 @@ func (e *Engine) LoadPlan(path string) (*Planned, error) {
 		return nil, err
 	}
 	return &Planned{Plan: p}, nil
+}
+
+// skipFailed makes the reconcile of a domain whose CUE does not evaluate
+// what it is for an unreadable one: the domain is left as it is live and
+// reported, its errors stay as warnings, and they do not stop the repair
+// of every other domain.
+func skipFailed(p *plan.Plan, failed map[string]bool) {
+	for i, d := range p.Diagnostics {
+		if !failed[d.Domain] || d.Severity != diag.Error {
+			continue
+		}
+		if k := p.Skipped[d.Domain]; k.Detail == "" {
+			k.Detail = d.Pos().String() + ": " + d.Message
+			p.Skipped[d.Domain] = k
+		}
+		p.Diagnostics[i].Severity = diag.Warning
+	}
 }
