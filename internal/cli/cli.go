@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/meshc-dev/meshc/pkg/engine"
+	"github.com/meshc-dev/meshc/pkg/redact"
 	"github.com/meshc-dev/meshc/pkg/fuzzy"
 	"github.com/meshc-dev/meshc/pkg/plan"
 	"github.com/meshc-dev/meshc/pkg/state"
@@ -105,6 +106,11 @@ func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 // Run runs meshc with args in e and returns the exit code. Tests call it
 // in-process.
 func Run(ctx context.Context, args []string, e *Env) int {
+	// Nothing meshc prints holds a secret: not its own words, nor the
+	// errors of net/http and go-git that quote a URL with its token.
+	redacted := *e
+	e = &redacted
+	e.Stdout, e.Stderr = redact.Writer(e.Stdout), redact.Writer(e.Stderr)
 	if e.Getenv == nil {
 		e.Getenv = func(string) string { return "" }
 	}

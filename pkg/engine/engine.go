@@ -13,6 +13,7 @@ import (
 	"github.com/meshc-dev/meshc/pkg/config"
 	"github.com/meshc-dev/meshc/pkg/diag"
 	"github.com/meshc-dev/meshc/pkg/mesh"
+	"github.com/meshc-dev/meshc/pkg/redact"
 	"github.com/meshc-dev/meshc/pkg/rule"
 	"github.com/meshc-dev/meshc/pkg/source"
 	"github.com/meshc-dev/meshc/pkg/state"
@@ -169,6 +170,11 @@ func (e *Engine) load(ctx context.Context, withLive, tolerant bool) (*loaded, er
 // diagnostics pass through, and adds an error for each waiver that names
 // an unknown rule, domain or product.
 func (e *Engine) waive(ctx context.Context, l *loaded, ds diag.Diagnostics) diag.Diagnostics {
+	// No diagnostic carries a secret into a report, a plan file or a
+	// catalog: a git error quotes the URL it was given.
+	for i := range ds {
+		ds[i].Message = redact.Text(ds[i].Message)
+	}
 	ds.Sort()
 	ds = diag.Waive(ds.Compact(), e.cfg.Waivers, e.o.Now())
 	if len(e.cfg.Waivers) > 0 {

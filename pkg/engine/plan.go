@@ -6,6 +6,7 @@ import (
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/diag"
 	"github.com/meshc-dev/meshc/pkg/plan"
+	"github.com/meshc-dev/meshc/pkg/redact"
 	"github.com/meshc-dev/meshc/pkg/state"
 )
 
@@ -63,7 +64,7 @@ func (e *Engine) planAgainst(ctx context.Context, l *loaded, reconcile bool) *Pl
 		keep[d] = catalog.Keep{Reason: catalog.KeepLive}
 	}
 	for d, err := range res.Unreadable {
-		keep[d] = catalog.Keep{Reason: catalog.KeepUnreadable, Detail: err.Error()}
+		keep[d] = catalog.Keep{Reason: catalog.KeepUnreadable, Detail: redact.Text(err.Error())}
 	}
 	p := plan.Diff(res.Mesh, l.live, plan.Options{
 		Today:         e.o.Now(),

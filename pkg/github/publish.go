@@ -13,6 +13,7 @@ import (
 
 	"github.com/meshc-dev/meshc/pkg/diag"
 	"github.com/meshc-dev/meshc/pkg/plan"
+	"github.com/meshc-dev/meshc/pkg/redact"
 )
 
 // Report is the outcome of one meshc run, to publish.
@@ -79,7 +80,9 @@ func (c *Client) Publish(ctx context.Context, env *Env, r Report) (Result, error
 	ds := slices.Clone(r.diagnostics())
 	for i := range ds {
 		ds[i].File = env.repoPath(ds[i].File)
+		ds[i].Message = redact.Text(ds[i].Message)
 	}
+	r.Markdown = redact.Text(r.Markdown)
 	r.Diagnostics = ds
 	var errs []error
 	if env.SHA != "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/meshc-dev/meshc/pkg/redact"
 	"io"
 	"net"
 	"net/url"
@@ -79,18 +80,7 @@ func displayURL(raw string) string {
 	if !schemeRE.MatchString(raw) {
 		return raw
 	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	// A user name alone may be a token (GitHub accepts one there): hide it
-	// too, except the conventional "git" of ssh URLs.
-	if u.User != nil {
-		if _, hasPassword := u.User.Password(); !hasPassword && u.Scheme != "ssh" {
-			u.User = url.User("xxxxx")
-		}
-	}
-	return u.Redacted()
+	return redact.URL(raw)
 }
 
 func (g Git) getenv(key string) string {

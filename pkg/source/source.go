@@ -18,6 +18,7 @@ import (
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/config"
+	"github.com/meshc-dev/meshc/pkg/redact"
 )
 
 // Domain is one domain's CUE files, ready to compile.
@@ -221,5 +222,5 @@ func identityURL(raw string) string {
 	if u.Scheme != "ssh" {
 		u.User = nil
 	}
-	return u.Redacted()
+	return redact.URL(u.Redacted())
 }

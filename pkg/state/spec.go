@@ -3,6 +3,7 @@ package state
 import (
 	"errors"
 	"fmt"
+	redactpkg "github.com/meshc-dev/meshc/pkg/redact"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -109,21 +110,6 @@ func cutPrefixFold(s, prefix string) (string, bool) {
 	return s, false
 }
 
-// redact hides a URL's password, in its user info or its query, so that
-// messages may quote it.
-func redact(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return s
-	}
-	_, inUser := u.User.Password()
-	q := u.Query()
-	if !inUser && !q.Has("password") {
-		return s // as given: Redacted would re-escape it
-	}
-	if q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
-	}
-	return u.Redacted()
-}
+// redact hides a URL's credentials, in its user info or its query, so
+// that messages may quote it.
+func redact(s string) string { return redactpkg.URL(s) }
