@@ -14,9 +14,9 @@ import (
 	"golang.org/x/term"
 
 	"github.com/meshc-dev/meshc/pkg/engine"
-	"github.com/meshc-dev/meshc/pkg/redact"
 	"github.com/meshc-dev/meshc/pkg/fuzzy"
 	"github.com/meshc-dev/meshc/pkg/plan"
+	"github.com/meshc-dev/meshc/pkg/redact"
 	"github.com/meshc-dev/meshc/pkg/state"
 )
 
