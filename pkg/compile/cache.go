@@ -177,32 +177,14 @@ func (c *Cache) load(key string, d *source.Domain) (domainResult, bool) {
 		c.discard(path, why)
 		return domainResult{}, false
 	}
-	r := domainResult{domain: e.Domain, products: e.Products, invalid: e.Invalid, failed: e.Failed, diags: e.Diags}
-	if r.domain != nil {
-		// What is not stored: the source (it may be another commit with the
-		// same files) and the locator over this run's files.
-		r.domain.Source = d.Source
-		r.domain.Locate = newLocator(d.FS, filePrefix(d)).locate
-		r.provenance()
-	}
-	return r, true
+	// What is not stored: the source (it may be another commit with the
+	// same files) and the locator over this run's files.
+	return fromEntry(e, d), true
 }
 
 // store saves r under key, atomically; failures are ignored.
 func (c *Cache) store(key string, r domainResult) {
-	e := cacheEntry{Domain: r.domain, Products: r.products, Invalid: r.invalid, Failed: r.failed, Diags: r.diags}
-	if e.Domain != nil {
-		dom := *e.Domain
-		dom.Source = catalog.Source{}
-		e.Domain = &dom
-		e.Products = make([]*catalog.Product, len(r.products))
-		for i, p := range r.products {
-			cp := *p
-			cp.Source = nil
-			e.Products[i] = &cp
-		}
-	}
-	entry, err := json.Marshal(e)
+	entry, err := json.Marshal(toEntry(r))
 	if err != nil {
 		return
 	}

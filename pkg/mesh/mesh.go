@@ -98,7 +98,11 @@ func Load(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 	for _, name := range slices.Sorted(maps.Keys(local)) {
 		domains = append(domains, local[name])
 	}
-	cr := compile.Compile(ctx, sch, domains, o.Compile)
+	co := o.Compile
+	if !co.InProcess && !co.Budget.Set() {
+		co.Budget = compile.Budget{Time: cfg.Platform.Budget.EvalTime(), Memory: cfg.Platform.Budget.EvalMemory()}
+	}
+	cr := compile.Compile(ctx, sch, domains, co)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
