@@ -48,15 +48,15 @@ func overBudget(t *testing.T, src, budget string) string {
 // TestBudgetTime: a domain that evaluates past its time budget is one
 // source error naming it and the budget; the other domain is compiled.
 func TestBudgetTime(t *testing.T) {
-	res := loadWithin(t, overBudget(t, hiddenLoop, `{time: "2s"}`))
-	checkOverBudget(t, res, "ran out of its time budget, 2s (platform.budget.time in mesh.cue)")
+	res := loadWithin(t, overBudget(t, hiddenLoop, `{time: "20s"}`))
+	checkOverBudget(t, res, "ran out of its time budget, 20s (platform.budget.time in mesh.cue)")
 }
 
 // TestBudgetMemory: a domain whose evaluation grows past its memory budget
 // is stopped, likewise.
 func TestBudgetMemory(t *testing.T) {
-	res := loadWithin(t, overBudget(t, doubling, `{time: "50s", memoryMiB: 256}`))
-	checkOverBudget(t, res, "ran out of its memory budget, 256 MiB (platform.budget.memoryMiB in mesh.cue)")
+	res := loadWithin(t, overBudget(t, doubling, `{time: "100s", memoryMiB: 1024}`))
+	checkOverBudget(t, res, "ran out of its memory budget, 1024 MiB (platform.budget.memoryMiB in mesh.cue)")
 }
 
 func checkOverBudget(t *testing.T, res *mesh.Result, want string) {
