@@ -25,6 +25,7 @@ var forbidden = []struct {
 	{"pkg/", []string{"internal/cli", "cmd/"}, "core packages return values; only the CLI prints"},
 	{"pkg/diag!", []string{"pkg/"}, "diagnostics are a leaf"},
 	{"pkg/fuzzy!", []string{"pkg/"}, "suggestions are a leaf"},
+	{"pkg/redact!", []string{"pkg/"}, "redaction is a leaf every stage and the CLI use"},
 	{"pkg/rule!", []string{"pkg/catalog", "pkg/check", "pkg/compile", "pkg/config", "pkg/engine", "pkg/export", "pkg/odcs", "pkg/github", "pkg/lineage", "pkg/mesh", "pkg/plan", "pkg/render", "pkg/scaffold", "pkg/source", "pkg/state"}, "the rule list is a leaf every stage registers into: it imports only diag and fuzzy"},
 	{"pkg/internal/", []string{"pkg/catalog", "pkg/check", "pkg/compile", "pkg/config", "pkg/engine", "pkg/export", "pkg/odcs", "pkg/github", "pkg/lineage", "pkg/mesh", "pkg/plan", "pkg/render", "pkg/scaffold", "pkg/site", "pkg/source", "pkg/state"}, "generic helpers sit below every stage that imports them"},
 	{"pkg/render!", []string{"pkg/github", "pkg/scaffold"}, "rendering knows no caller"},

@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime/debug"
 	"strings"
-	"syscall"
 	"time"
 
 	"golang.org/x/term"
@@ -18,6 +16,7 @@ import (
 	"github.com/meshc-dev/meshc/pkg/engine"
 	"github.com/meshc-dev/meshc/pkg/fuzzy"
 	"github.com/meshc-dev/meshc/pkg/plan"
+	"github.com/meshc-dev/meshc/pkg/redact"
 	"github.com/meshc-dev/meshc/pkg/state"
 )
 
@@ -85,12 +84,14 @@ type Env struct {
 	// jsonErrors is set by a command run with --format json: its error
 	// is then printed as JSON too.
 	jsonErrors bool
+	// gh holds --github-timeout and --github-user.
+	gh githubFlags
 }
 
 // Main runs meshc with the process's arguments and streams and returns its
 // exit code.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
 	return Run(ctx, os.Args[1:], &Env{
 		Stdin:          os.Stdin,
@@ -110,6 +111,11 @@ func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 // Run runs meshc with args in e and returns the exit code. Tests call it
 // in-process.
 func Run(ctx context.Context, args []string, e *Env) int {
+	// Nothing meshc prints holds a secret: not its own words, nor the
+	// errors of net/http and go-git that quote a URL with its token.
+	redacted := *e
+	e = &redacted
+	e.Stdout, e.Stderr = redact.Writer(e.Stdout), redact.Writer(e.Stderr)
 	if e.Getenv == nil {
 		e.Getenv = func(string) string { return "" }
 	}

@@ -286,6 +286,7 @@ func (fs *flagSet) load(local bool) *loadFlags {
 
 // github adds --github, for the commands that report to pull requests.
 func (fs *flagSet) github() *bool {
+	fs.githubOptions()
 	return fs.Bool("github", false, "in GitHub Actions, report to the pull request: comment, check run with annotations, job summary, outputs")
 }
 
@@ -303,6 +304,7 @@ func (e *Env) open(m *meshFlags, l *loadFlags, lockTimeout ...time.Duration) (*e
 		State:  cmp.Or(m.state, e.Getenv("MESHC_STATE_URL")),
 		Getenv: e.Getenv,
 		Now:    e.Now,
+		Notice: func(s string) { fmt.Fprintf(e.Stderr, "meshc: %s\n", s) },
 	}
 	if len(lockTimeout) > 0 {
 		o.LockTimeout = lockTimeout[0]

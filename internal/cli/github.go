@@ -3,12 +3,32 @@ package cli
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/meshc-dev/meshc/pkg/config"
 	"github.com/meshc-dev/meshc/pkg/diag"
 	gh "github.com/meshc-dev/meshc/pkg/github"
 	"github.com/meshc-dev/meshc/pkg/plan"
 )
+
+// githubFlags are the flags that tune --github.
+type githubFlags struct {
+	timeout time.Duration
+	user    string
+}
+
+// githubOptions adds --github-timeout and --github-user beside --github.
+func (fs *flagSet) githubOptions() {
+	g := &fs.e.gh
+	fs.DurationVar(&g.timeout, "github-timeout", gh.DefaultTimeout, "give up on a GitHub API request that has not answered within `duration`")
+	fs.StringVar(&g.user, "github-user", "", "the `login` of the token's account, whose comment is the sticky one (default: asked of GitHub)")
+	fs.checks = append(fs.checks, func() error {
+		if g.timeout <= 0 {
+			return fs.usageErr("--github-timeout must be positive, got %s", g.timeout)
+		}
+		return nil
+	})
+}
 
 // reporter publishes a run to GitHub, with --github in Actions: the
 // sticky pull-request comment, the check run with annotations, the job
@@ -41,7 +61,7 @@ func (r *reporter) publish(ctx context.Context, e *Env, status error, kind strin
 		return status
 	}
 	r.resume()
-	client, err := gh.NewClient(r.env, gh.Options{})
+	client, err := gh.NewClient(r.env, gh.Options{Timeout: e.gh.timeout, User: e.gh.user})
 	if err != nil {
 		return fmt.Errorf("--github: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
@@ -84,7 +85,7 @@ func reconcileOnce(ctx context.Context, e *Env, eng *engine.Engine, out *output,
 	if err := f.Reconcile(e.Stdout, r, opts); err != nil {
 		return err
 	}
-	for _, d := range r.Unreadable {
+	for _, d := range append(slices.Clone(r.Unreadable), r.Failed...) {
 		fmt.Fprintf(e.Stderr, "meshc: domain %s skipped, its products left as they are: %s\n", d, r.Plan.Skipped[d])
 	}
 	if repair && !auto && r.Plan.Recordable() && !r.Plan.Diagnostics.HasErrors() {
@@ -114,7 +115,7 @@ func reconcileStatus(r *result.Reconcile, detailed bool) error {
 	switch {
 	case r.Plan.Diagnostics.HasErrors():
 		return exitStatus(ExitInvalid)
-	case len(r.Unreadable) > 0:
+	case len(r.Unreadable) > 0 || len(r.Failed) > 0:
 		return exitStatus(ExitFailure)
 	case detailed && r.Plan.HasChanges():
 		return exitStatus(ExitChanges)
@@ -156,6 +157,9 @@ func logCycle(log *slog.Logger, n int, took time.Duration, r *result.Reconcile) 
 		"errors", len(p.Diagnostics.Errors()), "applied", r.Applied}
 	if len(r.Unreadable) > 0 {
 		attrs = append(attrs, "skipped", r.Unreadable)
+	}
+	if len(r.Failed) > 0 {
+		attrs = append(attrs, "failed", r.Failed)
 	}
 	for _, ch := range p.Pending() {
 		log.Info("drift", "cycle", n, "product", ch.Product, "action", ch.Action, "drift", ch.Drift)

@@ -88,9 +88,19 @@ func buildMeshc(b *testing.B) string {
 	return bin
 }
 
-// BenchmarkCompile measures loading, compiling and checking 1,000 products
-// in-process, where a profile can see it (go test -cpuprofile).
+// BenchmarkCompile measures loading, compiling and checking 1,000 products,
+// each domain evaluated in a child process under its budget (as meshc
+// does) and in this process, where a profile can see it (go test
+// -cpuprofile): the difference is the cost of the budgets.
 func BenchmarkCompile(b *testing.B) {
+	for _, inProcess := range []bool{false, true} {
+		b.Run(map[bool]string{false: "child", true: "in-process"}[inProcess], func(b *testing.B) {
+			benchmarkCompile(b, inProcess)
+		})
+	}
+}
+
+func benchmarkCompile(b *testing.B, inProcess bool) {
 	dir := b.TempDir()
 	if _, err := meshgen.Write(dir, meshgen.Options{Domains: 20, ProductsPerDomain: 50, Seed: 1}); err != nil {
 		b.Fatal(err)
@@ -106,7 +116,9 @@ func BenchmarkCompile(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		res, err := mesh.Load(context.Background(), cfg, mesh.Options{})
+		o := mesh.Options{}
+		o.Compile.InProcess = inProcess
+		res, err := mesh.Load(context.Background(), cfg, o)
 		if err != nil {
 			b.Fatal(err)
 		}

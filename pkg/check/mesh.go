@@ -203,38 +203,64 @@ var _ = register(rule.Rule{
 	Purpose: "no two output ports publish to the same location",
 	Explanation: `An output port's location (a table, topic, path or URL) has one owner:
 two ports writing to it would overwrite each other's data and consumers
-could not tell whose it is. The second port, in product id order, is
-reported at its location:
+could not tell whose it is. The owner is the port that publishes there in
+the live catalog; every other port claiming the location is the newcomer,
+reported at its location in its own domain's file (with no live owner, the
+first port in product id order owns it):
 
+  // domain orders, live:
   products: order_events: outputPorts: events: location: "kafka://orders.events.v1"
-  // and in domain customers:
+  // domain customers, new:
   products: customer_profiles: outputPorts: copy: location: "kafka://orders.events.v1"
 
-  domains/orders/orders.cue:21:3: duplicate: output port "events" publishes to kafka://orders.events.v1, which port "copy" of customers.customer_profiles publishes to already: each location has one owner
+  domains/customers/more.cue:6:2: duplicate: output port "copy" publishes to kafka://orders.events.v1, which port "events" of orders.order_events publishes to already: each location has one owner
 
-Fix it by giving one of the ports its own location; to share data, consume
+Fix it by giving the new port its own location; to share data, consume
 the other product's port through an input port instead.`,
 }, duplicates)
 
-// duplicates reports output ports that publish to the same location.
+// duplicates reports output ports that publish to the same location, each
+// at the port that newly claims it.
 func duplicates(m *Mesh) diag.Diagnostics {
-	type owner struct {
+	type claim struct {
 		p    *catalog.Product
 		port string
 	}
-	seen := map[string]owner{}
-	var ds diag.Diagnostics
+	claims := map[string][]claim{}
+	var locs []string
 	for _, id := range m.ProductIDs() {
 		p := m.Products[id]
 		for _, name := range catalog.SortedKeys(p.OutputPorts) {
 			loc := p.OutputPorts[name].Location
-			if first, ok := seen[loc]; ok {
-				ds = append(ds, m.at(diag.Errorf("duplicate",
-					"output port %q publishes to %s, which port %q of %s publishes to already: each location has one owner",
-					name, loc, first.port, first.p.ID), p, "outputPorts", name, "location"))
+			if claims[loc] == nil {
+				locs = append(locs, loc)
+			}
+			claims[loc] = append(claims[loc], claim{p, name})
+		}
+	}
+	var ds diag.Diagnostics
+	for _, loc := range locs {
+		cs := claims[loc]
+		if len(cs) < 2 {
+			continue
+		}
+		// The owner is the first claim the live catalog has already, else
+		// the first in product id order.
+		owner := 0
+		for i, c := range cs {
+			if live := m.Live[c.p.ID]; live != nil && live.OutputPorts[c.port].Location == loc {
+				owner = i
+				break
+			}
+		}
+		first := cs[owner]
+		for i, c := range cs {
+			if i == owner {
 				continue
 			}
-			seen[loc] = owner{p, name}
+			ds = append(ds, m.at(diag.Errorf("duplicate",
+				"output port %q publishes to %s, which port %q of %s publishes to already: each location has one owner",
+				c.port, loc, first.port, first.p.ID), c.p, "outputPorts", c.port, "location"))
 		}
 	}
 	return ds

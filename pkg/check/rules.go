@@ -34,6 +34,12 @@ type Mesh struct {
 	Invalid map[string]bool
 	// Failed holds domains that could not be evaluated at all.
 	Failed map[string]bool
+	// Live holds the live catalog's products when it was read: rules that
+	// blame a newcomer (duplicate) tell from it who held a claim first.
+	Live map[string]*catalog.Product
+	// Teams holds the GitHub handle mesh.cue assigns to a domain, by
+	// domain name; a domain without one is not in it.
+	Teams map[string]string
 }
 
 // known reports whether id's problems are reported already: it failed the

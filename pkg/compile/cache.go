@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -20,18 +22,32 @@ import (
 )
 
 // cacheFormat changes whenever what a cache entry holds changes.
-const cacheFormat = "meshc-compile-1"
+const cacheFormat = "meshc-compile-2"
+
+// Bounds of what a cache key reads: a domain larger than this is not
+// cached (it is evaluated every time).
+const (
+	maxKeyFiles = 10000
+	maxKeyBytes = 64 << 20
+)
 
 // Cache keeps each domain's compiled result on disk, keyed by a hash of
 // everything that decides it: this meshc binary, the schema and policies,
-// the domain's name, how its files are named, and their bytes. A hit costs
-// reading the domain's files and one JSON decode instead of a CUE
-// evaluation; anything that differs is a miss. It is best effort: a cache
-// that cannot be read or written is no cache, never an error.
+// the domain's name, how its files are named, and the bytes of every file
+// evaluation can read (the package's, its subpackages', cue.mod's, embedded
+// files). A hit costs reading the domain's files and one JSON decode
+// instead of a CUE evaluation; anything that differs is a miss. An entry
+// carries a checksum and is checked on load against its key's domain (its
+// name, each product's domain and id): one that fails is removed and the
+// domain evaluated again, and Notify is told once. It is best effort: a
+// cache that cannot be read or written is no cache, never an error.
 type Cache struct {
 	Dir string
+	// Notify, when set, is told once when an entry was discarded.
+	Notify func(string)
 
 	hits, misses atomic.Int64
+	once         sync.Once
 }
 
 // Stats returns how many domains came from the cache and how many were
@@ -64,18 +80,71 @@ func (c *Cache) key(s *Schema, d *source.Domain) (string, bool) {
 	}
 	field("domain", []byte(d.Name))
 	field("dir", []byte(d.Dir))
-	names, err := fs.Glob(d.FS, "*.cue")
+	files, total := 0, 0
+	err := fs.WalkDir(d.FS, ".", func(name string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if e.IsDir() {
+			return nil
+		}
+		files++
+		b, err := fs.ReadFile(d.FS, name)
+		if err != nil {
+			return err
+		}
+		total += len(b)
+		if files > maxKeyFiles || total > maxKeyBytes {
+			return errTooLarge
+		}
+		field("file:"+name, b)
+		return nil
+	})
 	if err != nil {
 		return "", false
 	}
-	for _, n := range names {
-		b, err := fs.ReadFile(d.FS, n)
-		if err != nil {
-			return "", false
-		}
-		field("file:"+n, b)
-	}
 	return hex.EncodeToString(h.Sum(nil)), true
+}
+
+var errTooLarge = errors.New("too large to cache")
+
+// storedEntry is a cache file: the entry and the SHA-256 of its JSON.
+type storedEntry struct {
+	Sum   string          `json:"sha256"`
+	Entry json.RawMessage `json:"entry"`
+}
+
+// check reports what in e does not belong to domain d, or "".
+func (e *cacheEntry) check(d *source.Domain) string {
+	if e.Domain != nil && e.Domain.Name != d.Name {
+		return fmt.Sprintf("it is domain %q's", e.Domain.Name)
+	}
+	for _, p := range e.Products {
+		if p == nil || p.Domain != d.Name || p.ID != d.Name+"."+p.Name {
+			return "it holds a product of another domain"
+		}
+	}
+	for _, id := range e.Invalid {
+		if !strings.HasPrefix(id, d.Name+".") {
+			return "it holds a product of another domain"
+		}
+	}
+	for _, dg := range e.Diags {
+		if dg.Domain != "" && dg.Domain != d.Name || dg.Message == "" {
+			return "it holds a diagnostic of another domain, or an empty one"
+		}
+	}
+	return ""
+}
+
+// discard removes the entry at path, telling Notify once.
+func (c *Cache) discard(path, why string) {
+	os.Remove(path)
+	c.once.Do(func() {
+		if c.Notify != nil {
+			c.Notify(fmt.Sprintf("compile cache entry %s was unusable (%s): removed, and its domain evaluated again", path, why))
+		}
+	})
 }
 
 func (c *Cache) path(key string) string {
@@ -84,40 +153,43 @@ func (c *Cache) path(key string) string {
 
 // load returns the stored result of key, made whole for domain d.
 func (c *Cache) load(key string, d *source.Domain) (domainResult, bool) {
-	b, err := os.ReadFile(c.path(key))
+	path := c.path(key)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return domainResult{}, false
 	}
-	var e cacheEntry
-	if json.Unmarshal(b, &e) != nil {
+	var se storedEntry
+	if json.Unmarshal(b, &se) != nil {
+		c.discard(path, "not an entry")
 		return domainResult{}, false
 	}
-	r := domainResult{domain: e.Domain, products: e.Products, invalid: e.Invalid, failed: e.Failed, diags: e.Diags}
-	if r.domain != nil {
-		// What is not stored: the source (it may be another commit with the
-		// same files) and the locator over this run's files.
-		r.domain.Source = d.Source
-		r.domain.Locate = newLocator(d.FS, filePrefix(d)).locate
-		r.provenance()
+	sum := sha256.Sum256(se.Entry)
+	if hex.EncodeToString(sum[:]) != se.Sum {
+		c.discard(path, "its checksum does not match")
+		return domainResult{}, false
 	}
-	return r, true
+	var e cacheEntry
+	if json.Unmarshal(se.Entry, &e) != nil {
+		c.discard(path, "not an entry")
+		return domainResult{}, false
+	}
+	if why := e.check(d); why != "" {
+		c.discard(path, why)
+		return domainResult{}, false
+	}
+	// What is not stored: the source (it may be another commit with the
+	// same files) and the locator over this run's files.
+	return fromEntry(e, d), true
 }
 
 // store saves r under key, atomically; failures are ignored.
 func (c *Cache) store(key string, r domainResult) {
-	e := cacheEntry{Domain: r.domain, Products: r.products, Invalid: r.invalid, Failed: r.failed, Diags: r.diags}
-	if e.Domain != nil {
-		dom := *e.Domain
-		dom.Source = catalog.Source{}
-		e.Domain = &dom
-		e.Products = make([]*catalog.Product, len(r.products))
-		for i, p := range r.products {
-			cp := *p
-			cp.Source = nil
-			e.Products[i] = &cp
-		}
+	entry, err := json.Marshal(toEntry(r))
+	if err != nil {
+		return
 	}
-	b, err := json.Marshal(e)
+	sum := sha256.Sum256(entry)
+	b, err := json.Marshal(storedEntry{Sum: hex.EncodeToString(sum[:]), Entry: entry})
 	if err != nil {
 		return
 	}

@@ -44,6 +44,12 @@ type Options struct {
 	Workers int
 	// Cache, when set, keeps each domain's result between runs.
 	Cache *Cache
+	// Budget, when set, bounds each domain's evaluation, which then runs
+	// in a child process that is killed when it is spent or ctx ends.
+	Budget Budget
+	// InProcess evaluates in this process even where a caller would set
+	// a budget (mesh.Load sets mesh.cue's): for measuring, and for tests.
+	InProcess bool
 }
 
 // Compile evaluates every domain against s and decodes the results. It
@@ -59,7 +65,7 @@ func Compile(ctx context.Context, s *Schema, domains []*source.Domain, o Options
 	for range min(workers, len(domains)) {
 		wg.Go(func() {
 			for i := range jobs {
-				results[i] = evaluateCached(s, domains[i], o.Cache)
+				results[i] = evaluateCached(ctx, s, domains[i], o)
 			}
 		})
 	}
@@ -115,22 +121,37 @@ var (
 
 // evaluateCached returns the domain's result from the cache, or evaluates
 // it and stores the result.
-func evaluateCached(s *Schema, d *source.Domain, c *Cache) domainResult {
-	if c == nil {
+func evaluateCached(ctx context.Context, s *Schema, d *source.Domain, o Options) domainResult {
+	eval := func() domainResult {
+		if o.Budget.Set() {
+			return evaluateChild(ctx, s, d, o.Budget)
+		}
 		return evaluate(s, d)
+	}
+	c := o.Cache
+	if c == nil {
+		return eval()
 	}
 	key, ok := c.key(s, d)
 	if !ok {
-		return evaluate(s, d)
+		return eval()
 	}
 	if r, hit := c.load(key, d); hit {
 		c.hits.Add(1)
 		return r
 	}
 	c.misses.Add(1)
-	r := evaluate(s, d)
-	c.store(key, r)
+	r := eval()
+	if ctx.Err() == nil && !overBudget(r) {
+		c.store(key, r)
+	}
 	return r
+}
+
+// overBudget reports whether r is a budget's error, which a later run
+// with another budget or on an idle machine may not meet: never cached.
+func overBudget(r domainResult) bool {
+	return r.failed && r.domain == nil && len(r.diags) == 1 && r.diags[0].Code == "source" && strings.Contains(r.diags[0].Message, "its evaluation")
 }
 
 // evaluate compiles one domain in a fresh cue.Context, so that nothing of it
@@ -221,10 +242,16 @@ func load(ctx *cue.Context, d *source.Domain, opts cueerr.Options) (cue.Value, d
 		return cue.Value{}, ds
 	}
 	prefix := filePrefix(d)
+	if ds := moduleDeps(d); ds != nil {
+		return cue.Value{}, ds
+	}
 	inst := cueload.Instances([]string{"."}, &cueload.Config{
 		FS:         d.FS,
 		Dir:        "/",
 		FromFSPath: func(p string) string { return prefix + strings.TrimPrefix(p, "/") },
+		// No module is ever fetched: a domain's CUE is its own files.
+		Registry: noRegistry{},
+		Env:      []string{},
 	})[0]
 	if inst.Err != nil {
 		return cue.Value{}, loadError(inst, d, opts)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/cuecontext"
@@ -44,15 +45,50 @@ type Config struct {
 type Platform struct {
 	Name     string `json:"name"`
 	Policies string `json:"policies,omitempty"` // directory, relative to Root
+	Budget   Budget `json:"budget"`
+}
+
+// Budget bounds one domain's evaluation.
+type Budget struct {
+	Time      string `json:"time,omitempty"` // a Go duration; see EvalTime
+	MemoryMiB int    `json:"memoryMiB,omitempty"`
+}
+
+// Default evaluation budget of a domain.
+const (
+	DefaultEvalTime      = 60 * time.Second
+	DefaultEvalMemoryMiB = 1024
+)
+
+// EvalTime is the wall time one domain's evaluation may take.
+func (b Budget) EvalTime() time.Duration {
+	if d, err := time.ParseDuration(b.Time); err == nil && d > 0 {
+		return d
+	}
+	return DefaultEvalTime
+}
+
+// EvalMemory is the memory, in bytes, one domain's evaluation may use.
+func (b Budget) EvalMemory() int64 {
+	if b.MemoryMiB > 0 {
+		return int64(b.MemoryMiB) << 20
+	}
+	return DefaultEvalMemoryMiB << 20
 }
 
 // Domain says where one domain's CUE lives.
 type Domain struct {
-	Name string   `json:"-"`
-	Path string   `json:"path,omitempty"` // directory, relative to Root or to the repository
-	Git  string   `json:"git,omitempty"`
-	Ref  string   `json:"ref,omitempty"`
-	Pos  diag.Pos `json:"-"` // its entry in mesh.cue
+	Name string `json:"-"`
+	Path string `json:"path,omitempty"` // directory, relative to Root or to the repository
+	Git  string `json:"git,omitempty"`
+	Ref  string `json:"ref,omitempty"`
+	// Team is the GitHub handle the platform assigns to the domain; empty
+	// when mesh.cue assigns none.
+	Team string `json:"team,omitempty"`
+	// Repository is the domain's GitHub repository, OWNER/NAME: mesh.cue's
+	// repository, else the owner and name of a github.com git URL.
+	Repository string   `json:"repository,omitempty"`
+	Pos        diag.Pos `json:"-"` // its entry in mesh.cue
 }
 
 // State says where the live catalog is kept: a backend and its location
@@ -160,6 +196,9 @@ func Load(path string) (*Config, error) {
 		d.Name = name
 		dv := data.LookupPath(cue.MakePath(cue.Str("domains"), cue.Str(name)))
 		d.Pos = diag.Pos{File: c.Rel(abs), Line: dv.Pos().Line(), Column: dv.Pos().Column()}
+		if d.Repository == "" {
+			d.Repository = githubRepository(d.Git)
+		}
 		if d.Ref != "" && d.Git == "" {
 			ds = append(ds, diag.Errorf("schema", "domains.%s.ref: a ref needs a git repository (git: URL)", name).At(d.Pos))
 		}
@@ -191,6 +230,28 @@ func Load(path string) (*Config, error) {
 		c.Usage.StaleDays = DefaultUsageStaleDays
 	}
 	return c, nil
+}
+
+// githubRepository returns OWNER/NAME of a github.com git URL
+// (https://github.com/o/n.git, git@github.com:o/n, ssh://git@github.com/o/n),
+// else "".
+func githubRepository(u string) string {
+	rest := ""
+	for _, prefix := range []string{"https://github.com/", "http://github.com/", "git@github.com:", "ssh://git@github.com/", "ssh://github.com/"} {
+		if r, ok := strings.CutPrefix(u, prefix); ok {
+			rest = r
+			break
+		}
+	}
+	if i := strings.Index(u, "@github.com/"); rest == "" && strings.HasPrefix(u, "https://") && i > 0 {
+		rest = u[i+len("@github.com/"):]
+	}
+	rest = strings.TrimSuffix(strings.TrimSuffix(rest, "/"), ".git")
+	parts := strings.Split(rest, "/")
+	if len(parts) != 2 || parts[0] == "" || parts[1] == "" {
+		return ""
+	}
+	return rest
 }
 
 // stateFields are the fields each state backend takes besides backend.

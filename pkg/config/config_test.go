@@ -131,3 +131,36 @@ func TestLoadMissingFile(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestLoadTenancy: a domain's assigned team and repository are read, and a
+// github.com git URL names the repository when mesh.cue does not.
+func TestLoadTenancy(t *testing.T) {
+	cfg, err := config.Load(write(t, `platform: {name: "acme", budget: {time: "90s", memoryMiB: 512}}
+domains: {
+	orders: {path: "d/orders", team: "@acme/orders", repository: "acme/orders-data"}
+	pay: {git: "https://x-access-token:t@github.com/acme/payments.git", ref: "main"}
+	ssh: {git: "git@github.com:acme/ssh-data"}
+	other: {git: "https://gitlab.example/acme/o.git"}
+}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"orders": "acme/orders-data", "pay": "acme/payments", "ssh": "acme/ssh-data", "other": ""} {
+		if got := cfg.Domains[name].Repository; got != want {
+			t.Errorf("domains.%s repository = %q, want %q", name, got, want)
+		}
+	}
+	if got := cfg.Domains["orders"].Team; got != "@acme/orders" {
+		t.Errorf("team = %q", got)
+	}
+	if got, want := cfg.Platform.Budget.EvalTime().String(), "1m30s"; got != want {
+		t.Errorf("budget time = %s, want %s", got, want)
+	}
+	if got, want := cfg.Platform.Budget.EvalMemory(), int64(512<<20); got != want {
+		t.Errorf("budget memory = %d, want %d", got, want)
+	}
+	if _, err := config.Load(write(t, "platform: name: \"acme\"\ndomains: o: {path: \"o\", team: \"everyone\"}\n")); err == nil {
+		t.Error("a team that is not a GitHub handle was accepted")
+	}
+}

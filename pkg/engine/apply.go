@@ -124,6 +124,11 @@ func (e *Engine) lock(ctx context.Context) (state.Lock, error) {
 	wait := 20 * time.Millisecond
 	for {
 		lock, err := e.store.Lock(ctx, e.o.Actor+" (meshc apply)")
+		if n, ok := lock.(state.Noticer); ok && err == nil && e.o.Notice != nil {
+			for _, s := range n.Notices() {
+				e.o.Notice(s)
+			}
+		}
 		var locked *state.LockedError
 		if !errors.As(err, &locked) || time.Now().Add(wait).After(deadline) {
 			return lock, err

@@ -14,6 +14,7 @@ import (
 	"github.com/meshc-dev/meshc/pkg/config"
 	"github.com/meshc-dev/meshc/pkg/diag"
 	"github.com/meshc-dev/meshc/pkg/mesh"
+	"github.com/meshc-dev/meshc/pkg/redact"
 	"github.com/meshc-dev/meshc/pkg/rule"
 	"github.com/meshc-dev/meshc/pkg/source"
 	"github.com/meshc-dev/meshc/pkg/state"
@@ -62,6 +63,10 @@ type Options struct {
 	// Notify, when set, is told of git fetches that take long and of
 	// cached clones cloned again (see source.Event); its calls take turns.
 	Notify func(source.Event)
+	// Notice, when set, is told what taking the live catalog's lock did
+	// besides (a dead holder's lock broken) and of compile-cache entries
+	// discarded, a sentence each.
+	Notice func(string)
 }
 
 // Engine runs meshc's commands on one mesh.
@@ -88,6 +93,9 @@ func Open(o Options) (*Engine, error) {
 	}
 	cfg, err := config.Load(o.Config)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkRepositories(cfg, o.Local, o.Getenv); err != nil {
 		return nil, err
 	}
 	st, err := openStore(cfg, o.State, o.CacheDir)
@@ -165,7 +173,7 @@ func (e *Engine) load(ctx context.Context, withLive, tolerant bool) (*loaded, er
 	o.Source = source.Options{Getenv: e.o.Getenv, Timeout: e.o.GitTimeout, Notify: e.o.Notify}
 	if root := e.o.CacheDir; root != "" {
 		o.Source.CacheDir = filepath.Join(root, "git")
-		o.Compile.Cache = &compile.Cache{Dir: filepath.Join(root, "compile")}
+		o.Compile.Cache = &compile.Cache{Dir: filepath.Join(root, "compile"), Notify: e.o.Notice}
 	}
 	l := &loaded{}
 	if withLive || e.prCheck() {
@@ -173,6 +181,9 @@ func (e *Engine) load(ctx context.Context, withLive, tolerant bool) (*loaded, er
 		if l.live, err = e.store.Read(ctx); err != nil {
 			return nil, err
 		}
+	}
+	if l.live != nil {
+		o.Live = l.live.Products
 	}
 	if e.prCheck() {
 		o.Others = &catalog.Mesh{Domains: l.live.Domains, Products: l.live.Products}
@@ -189,6 +200,11 @@ func (e *Engine) load(ctx context.Context, withLive, tolerant bool) (*loaded, er
 // diagnostics pass through, and adds an error for each waiver that names
 // an unknown rule, domain or product.
 func (e *Engine) waive(ctx context.Context, l *loaded, ds diag.Diagnostics) diag.Diagnostics {
+	// No diagnostic carries a secret into a report, a plan file or a
+	// catalog: a git error quotes the URL it was given.
+	for i := range ds {
+		ds[i].Message = redact.Text(ds[i].Message)
+	}
 	ds.Sort()
 	ds = diag.Waive(ds.Compact(), e.cfg.Waivers, e.o.Now())
 	if len(e.cfg.Waivers) > 0 {

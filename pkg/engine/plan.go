@@ -5,7 +5,9 @@ import (
 	"fmt"
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
+	"github.com/meshc-dev/meshc/pkg/diag"
 	"github.com/meshc-dev/meshc/pkg/plan"
+	"github.com/meshc-dev/meshc/pkg/redact"
 	"github.com/meshc-dev/meshc/pkg/state"
 )
 
@@ -75,7 +77,7 @@ func (e *Engine) planAgainst(ctx context.Context, l *loaded, reconcile bool) *Pl
 		keep[d] = catalog.Keep{Reason: catalog.KeepLive}
 	}
 	for d, err := range res.Unreadable {
-		keep[d] = catalog.Keep{Reason: catalog.KeepUnreadable, Detail: err.Error()}
+		keep[d] = catalog.Keep{Reason: catalog.KeepUnreadable, Detail: redact.Text(err.Error())}
 	}
 	p := plan.Diff(res.Mesh, l.live, plan.Options{
 		Today:         e.o.Now(),
@@ -86,6 +88,9 @@ func (e *Engine) planAgainst(ctx context.Context, l *loaded, reconcile bool) *Pl
 		Usage:         l.usage,
 	})
 	p.Diagnostics = e.waive(ctx, l, append(p.Diagnostics, res.Diagnostics...))
+	if reconcile {
+		skipFailed(p, res.Failed)
+	}
 	return &Planned{Plan: p, Live: l.live, Fresh: true, usage: l.usage}
 }
 
@@ -108,4 +113,21 @@ func (e *Engine) SavePlan(path string, pl *Planned) error {
 		return fmt.Errorf("saving the plan: only a plan made in this run can be saved")
 	}
 	return plan.Save(path, pl.Plan, plan.MeshOf(e.cfg.Platform.Name, pl.Live))
+}
+
+// skipFailed makes the reconcile of a domain whose CUE does not evaluate
+// what it is for an unreadable one: the domain is left as it is live and
+// reported, its errors stay as warnings, and they do not stop the repair
+// of every other domain.
+func skipFailed(p *plan.Plan, failed map[string]bool) {
+	for i, d := range p.Diagnostics {
+		if !failed[d.Domain] || d.Severity != diag.Error {
+			continue
+		}
+		if k := p.Skipped[d.Domain]; k.Detail == "" {
+			k.Detail = d.Pos().String() + ": " + d.Message
+			p.Skipped[d.Domain] = k
+		}
+		p.Diagnostics[i].Severity = diag.Warning
+	}
 }

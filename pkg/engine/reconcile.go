@@ -38,8 +38,11 @@ func (e *Engine) Drift(ctx context.Context) (*Planned, *result.Reconcile, error)
 	p := pl.Plan
 	r := &result.Reconcile{Plan: p}
 	for _, d := range slices.Sorted(maps.Keys(p.Skipped)) {
-		if p.Skipped[d].Reason == catalog.KeepUnreadable {
+		switch p.Skipped[d].Reason {
+		case catalog.KeepUnreadable:
 			r.Unreadable = append(r.Unreadable, d)
+		case catalog.KeepFailed:
+			r.Failed = append(r.Failed, d)
 		}
 	}
 	return pl, r, nil

@@ -29,7 +29,17 @@ type Options struct {
 	// MaxRetryWait caps any wait, including one asked for by Retry-After
 	// or a rate limit's reset time (default 60s).
 	MaxRetryWait time.Duration
+	// Timeout bounds each request, its answer read whole included
+	// (default DefaultTimeout): an API that accepts and never answers
+	// cannot hold meshc.
+	Timeout time.Duration
+	// User is the login of the token's account, whose comment is the
+	// sticky one; empty asks GitHub (GraphQL viewer).
+	User string
 }
+
+// DefaultTimeout bounds each GitHub API request.
+const DefaultTimeout = 30 * time.Second
 
 // Client publishes reports to GitHub through go-github.
 type Client struct {
@@ -40,13 +50,28 @@ type Client struct {
 	now      func() time.Time
 	sleep    func(ctx context.Context, d time.Duration) error // tests record waits
 	annBatch int                                              // annotations per request
+	// user is Options.User; viewer the login GitHub gave, or viewerErr
+	// why it gave none (asked once).
+	user      string
+	viewer    string
+	viewerErr error
 }
 
 // NewClient returns a client for env's API, authenticated with its token:
 // github.com's API, or a GitHub Enterprise Server's when env.APIURL is
 // another.
 func NewClient(env *Env, o Options) (*Client, error) {
-	c := gh.NewClient(o.HTTPClient).WithAuthToken(env.Token)
+	hc := &http.Client{}
+	if o.HTTPClient != nil {
+		copied := *o.HTTPClient
+		hc = &copied
+	}
+	if o.Timeout > 0 {
+		hc.Timeout = o.Timeout
+	} else if hc.Timeout == 0 {
+		hc.Timeout = DefaultTimeout
+	}
+	c := gh.NewClient(hc).WithAuthToken(env.Token)
 	c.UserAgent = "meshc"
 	switch {
 	case o.BaseURL != "":
@@ -74,6 +99,7 @@ func NewClient(env *Env, o Options) (*Client, error) {
 		now:      time.Now,
 		sleep:    sleepCtx,
 		annBatch: maxAnnotationsPerRequest,
+		user:     o.User,
 	}
 	if cl.tries <= 0 {
 		cl.tries = 4

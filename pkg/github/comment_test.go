@@ -34,7 +34,7 @@ func TestStickyCommentCreateThenEdit(t *testing.T) {
 		mu.Lock()
 		defer mu.Unlock()
 		creates = append(creates, cm.GetBody())
-		comments = append(comments, map[string]any{"id": 99, "body": cm.GetBody()})
+		comments = append(comments, map[string]any{"id": 99, "body": cm.GetBody(), "user": bot})
 		respond(w, 201, map[string]any{"id": 99, "html_url": "https://github.com/acme/orders-data/pull/12#issuecomment-99"})
 	})
 	mux.HandleFunc("PATCH /repos/acme/orders-data/issues/comments/{id}", func(w http.ResponseWriter, r *http.Request) {
@@ -87,8 +87,12 @@ func TestStickyCommentCreateThenEdit(t *testing.T) {
 	}
 }
 
+// bot is the author REST names for comments made with Actions' token.
+var bot = map[string]any{"login": "github-actions[bot]"}
+
 // TestStickyCommentPagination finds the marker on the third page of
-// comments, following the Link headers, past another mesh's comment.
+// comments, following the Link headers, past another mesh's comment and
+// past someone else's comment that carries the marker.
 func TestStickyCommentPagination(t *testing.T) {
 	c, mux, env, _ := setup(t)
 	acceptChecks(mux)
@@ -106,9 +110,13 @@ func TestStickyCommentPagination(t *testing.T) {
 			list = []map[string]any{{"id": 101, "body": "<!-- meshc:report mesh=other -->\n## meshc plan for other"}}
 		case "2":
 			w.Header().Set("Link", link(3))
-			list = []map[string]any{{"id": 201, "body": "quoting:\n<!-- meshc:report mesh=acme -->"}}
+			list = []map[string]any{
+				{"id": 201, "body": "quoting:\n<!-- meshc:report mesh=acme -->", "user": bot},
+				// Someone else's comment with the marker: never meshc's.
+				{"id": 202, "body": "<!-- meshc:report mesh=acme -->\n## meshc plan for acme\n**No changes**", "user": map[string]any{"login": "mallory"}},
+			}
 		case "3":
-			list = []map[string]any{{"id": 301, "body": "nice"}, {"id": 302, "body": "<!-- meshc:report mesh=acme -->\n## old report"}}
+			list = []map[string]any{{"id": 301, "body": "nice"}, {"id": 302, "body": "<!-- meshc:report mesh=acme -->\n## old report", "user": bot}}
 		default:
 			t.Errorf("asked for page %q", page)
 		}

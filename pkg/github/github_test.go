@@ -68,6 +68,11 @@ func loadEnv(t *testing.T, vars map[string]string) (*Env, *bytes.Buffer) {
 func setup(t *testing.T) (*Client, *http.ServeMux, *Env, *bytes.Buffer) {
 	t.Helper()
 	mux := http.NewServeMux()
+	// GraphQL names the token's account as it does Actions' GITHUB_TOKEN;
+	// REST names its comments' author github-actions[bot].
+	mux.HandleFunc("POST /graphql", func(w http.ResponseWriter, r *http.Request) {
+		respond(w, 200, map[string]any{"data": map[string]any{"viewer": map[string]any{"login": "github-actions"}}})
+	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	env, stdout := loadEnv(t, actionsEnv(t, "pull_request", "pull_request.json"))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/meshc-dev/meshc/pkg/diag"
 	"github.com/meshc-dev/meshc/pkg/plan"
+	"github.com/meshc-dev/meshc/pkg/redact"
 )
 
 // Report is the outcome of one meshc run, to publish.
@@ -79,7 +80,9 @@ func (c *Client) Publish(ctx context.Context, env *Env, r Report) (Result, error
 	ds := slices.Clone(r.diagnostics())
 	for i := range ds {
 		ds[i].File = env.repoPath(ds[i].File)
+		ds[i].Message = redact.Text(ds[i].Message)
 	}
+	r.Markdown = redact.Text(r.Markdown)
 	r.Diagnostics = ds
 	var errs []error
 	if env.SHA != "" {
@@ -105,8 +108,11 @@ func (c *Client) Publish(ctx context.Context, env *Env, r Report) (Result, error
 		}
 	}
 	if env.PullRequest != 0 {
-		url, err := c.publishComment(ctx, env, Marker(r.Mesh), r.commentBody(env))
+		url, note, err := c.publishComment(ctx, env, Marker(r.Mesh), r.commentBody(env))
 		res.CommentURL = url
+		if note != "" {
+			res.Notes = append(res.Notes, note)
+		}
 		if err != nil {
 			if forbidden(err) {
 				res.Degraded = true

@@ -119,7 +119,7 @@ func TestRetriedCommentNotDuplicated(t *testing.T) {
 	var creates, edits atomic.Int32
 	mux.HandleFunc("GET /repos/acme/orders-data/issues/12/comments", func(w http.ResponseWriter, r *http.Request) {
 		if posted.Load() {
-			respond(w, 200, []map[string]any{{"id": 3, "body": Marker("acme") + "\nold"}})
+			respond(w, 200, []map[string]any{{"id": 3, "body": Marker("acme") + "\nold", "user": bot}})
 			return
 		}
 		respond(w, 200, []any{})

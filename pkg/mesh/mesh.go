@@ -38,6 +38,7 @@ type Result struct {
 	Rules []rule.Rule
 
 	compiled compiled
+	live     map[string]*catalog.Product
 }
 
 // Options tunes Load.
@@ -60,6 +61,9 @@ type Options struct {
 	// Result.Unreadable, instead of failing the load: the scheduled
 	// reconcile job goes on with the other domains.
 	Tolerant bool
+	// Live, when set, holds the live catalog's products: the mesh rules
+	// tell from it which claim is new (duplicate blames the newcomer).
+	Live map[string]*catalog.Product
 }
 
 // Load fetches every domain of cfg, compiles it and checks the mesh. The
@@ -77,7 +81,7 @@ func Load(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Config: cfg, Others: map[string]bool{}, Unreadable: map[string]error{}, Rules: sch.Rules()}
+	res := &Result{Config: cfg, Others: map[string]bool{}, Unreadable: map[string]error{}, Rules: sch.Rules(), live: o.Live}
 	var names []string
 	for _, name := range cfg.DomainNames() {
 		switch {
@@ -102,7 +106,11 @@ func Load(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 	for _, name := range slices.Sorted(maps.Keys(local)) {
 		domains = append(domains, local[name])
 	}
-	cr := compile.Compile(ctx, sch, domains, o.Compile)
+	co := o.Compile
+	if !co.InProcess && !co.Budget.Set() {
+		co.Budget = compile.Budget{Time: cfg.Platform.Budget.EvalTime(), Memory: cfg.Platform.Budget.EvalMemory()}
+	}
+	cr := compile.Compile(ctx, sch, domains, co)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -144,7 +152,15 @@ func (r *Result) assemble(others *catalog.Mesh) {
 		failed[name] = true
 	}
 	ds := slices.Clone(r.compiled.diagnostics)
-	ds = append(ds, check.Run(&check.Mesh{Mesh: m, Invalid: r.Invalid, Failed: failed})...)
+	teams := map[string]string{}
+	if r.Config != nil {
+		for name, d := range r.Config.Domains {
+			if d.Team != "" {
+				teams[name] = d.Team
+			}
+		}
+	}
+	ds = append(ds, check.Run(&check.Mesh{Mesh: m, Invalid: r.Invalid, Failed: failed, Live: r.live, Teams: teams})...)
 	ds.Sort()
 	r.Mesh, r.Diagnostics = m, ds.Compact()
 }

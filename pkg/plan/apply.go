@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"maps"
+	"math"
 	"time"
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
@@ -74,6 +75,9 @@ func (p *Plan) Apply(live *state.Catalog, user string, now time.Time) (*state.Ca
 	}
 	if p.Desired == nil {
 		return nil, fmt.Errorf("the plan holds no desired catalog (was it saved with meshc plan -out?)")
+	}
+	if live.Serial == math.MaxInt64 {
+		return nil, &state.CorruptError{Reason: fmt.Sprintf("serial %d has no successor: no write can follow it", live.Serial)}
 	}
 	next := &state.Catalog{
 		FormatVersion: live.FormatVersion,

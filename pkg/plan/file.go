@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 
 	"github.com/meshc-dev/meshc/pkg/diag"
 )
@@ -106,5 +110,42 @@ func Load(path string) (*Plan, error) {
 	if err := json.Unmarshal(b, &p); err != nil {
 		return nil, &NotAPlanError{Path: path, Reason: err.Error()}
 	}
+	if reason := shape(&p); reason != "" {
+		return nil, &NotAPlanError{Path: path, Reason: reason}
+	}
 	return &p, nil
+}
+
+// shape says what of p's shape no plan that Save wrote has: null entries,
+// unknown actions, serials out of range. Empty when p is well formed.
+func shape(p *Plan) string {
+	switch {
+	case p.LiveSerial < 0:
+		return fmt.Sprintf("live_serial %d is negative", p.LiveSerial)
+	case p.LiveSerial == math.MaxInt64:
+		return fmt.Sprintf("live_serial %d has no successor", p.LiveSerial)
+	}
+	for i, c := range p.Changes {
+		if c == nil {
+			return fmt.Sprintf("changes[%d] is null", i)
+		}
+		switch c.Action {
+		case Create, Update, Delete, NoOp:
+		default:
+			return fmt.Sprintf("changes[%d].action is %q, want create, update, delete or no-op", i, c.Action)
+		}
+	}
+	if p.Desired != nil {
+		for _, k := range slices.Sorted(maps.Keys(p.Desired.Domains)) {
+			if p.Desired.Domains[k] == nil {
+				return fmt.Sprintf("desired.domains.%s is null", strconv.Quote(k))
+			}
+		}
+		for _, k := range slices.Sorted(maps.Keys(p.Desired.Products)) {
+			if p.Desired.Products[k] == nil {
+				return fmt.Sprintf("desired.products.%s is null", strconv.Quote(k))
+			}
+		}
+	}
+	return ""
 }

@@ -70,7 +70,8 @@ func code(s string) string {
 func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
 // text escapes prose: HTML and the Markdown punctuation that could start
-// markup, on one line.
+// markup, on one line. An @ is followed by a zero-width space, so tenant
+// text never mentions (and notifies) anyone: only mention does.
 func text(s string) string {
 	rs := []rune(strings.Join(strings.Fields(s), " "))
 	var b strings.Builder
@@ -82,6 +83,8 @@ func text(s string) string {
 			b.WriteString("&lt;")
 		case '>':
 			b.WriteString("&gt;")
+		case '@':
+			b.WriteString("@&#8203;")
 		case '\\', '`', '*', '[', ']', '~', '|':
 			b.WriteByte('\\')
 			b.WriteRune(r)

@@ -385,6 +385,7 @@ func TestMarkdownHelpers(t *testing.T) {
 		{value([]any{"a<b"}), "`[\"a<b\"]`"},
 		{value(strings.Repeat("x", 100)), "`" + strings.Repeat("x", 79) + "…`"},
 		{text("a_b _c_ 1*2 <i>"), `a_b \_c\_ 1\*2 &lt;i&gt;`},
+		{text("ping @acme/everyone, a@b"), "ping @&#8203;acme/everyone, a@&#8203;b"},
 		{mention("@acme/finance"), "@acme/finance"},
 		{mention("@octocat"), "@octocat"},
 		{mention("@acme/x y"), "`@acme/x y`"},
@@ -476,4 +477,51 @@ func goldenFile(t *testing.T, path, got string) {
 	if got != string(want) {
 		t.Errorf("%s differs from the golden file (set UPDATE_GOLDEN=1 to update it):\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
+}
+
+// liveMention is a GitHub mention: an @ not after a word character,
+// followed by a handle.
+var liveMention = regexp.MustCompile(`(^|[^\w` + "`" + `])@[A-Za-z0-9][\w/-]*`)
+
+// TestMarkdownTenantTextMentionsNoOne: tenant text with an @ (a title,
+// a description, a message) reaches the comment inert, at every level of
+// detail; only the impacted teams meshc names are mentioned.
+func TestMarkdownTenantTextMentionsNoOne(t *testing.T) {
+	p := newPlan(2, []*plan.Change{{
+		Product: "orders.order_events", Domain: "orders", Action: plan.Update,
+		Before: vs("1.0.0", "active"), After: vs("2.0.0", "active"),
+		Fields: []plan.FieldChange{
+			{Path: "title", Before: "Order events", After: "Order events @acme/everyone"},
+			{Path: "description", Before: "hourly", After: "hourly, cc @acme/everyone", Diff: "hourly{+, cc @acme/everyone+}"},
+		},
+		Breaking: []plan.Breaking{{Rule: "field-removed", Path: "outputPorts.events.schema.x", Message: `field "x" removed, ask @acme/everyone`}},
+		Impacted: []plan.Impact{{Product: "finance.revenue", Team: "@acme/finance", Port: "events"}},
+	}}, diag.Diagnostic{Severity: diag.Error, Code: "schema", Message: "title: hello @acme/everyone", File: "domains/orders/o.cue", Line: 3})
+	p.Skipped = map[string]catalog.Keep{"legacy": {Detail: "unreadable, blame @acme/everyone"}}
+	for _, limit := range []int{0, 4000, 1500, 700} {
+		s := Markdown(p, MarkdownOptions{Title: "meshc plan for acme", MaxLen: limit})
+		prose := stripCode(s)
+		for _, m := range liveMention.FindAllString(prose, -1) {
+			if strings.TrimLeft(m, " \t\n(") != "@acme/finance" {
+				t.Errorf("limit %d: tenant text mentions %q:\n%s", limit, m, s)
+			}
+		}
+	}
+}
+
+// stripCode removes fenced blocks and code spans, where GitHub mentions
+// no one.
+func stripCode(s string) string {
+	var out []string
+	fence := false
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, "```") {
+			fence = !fence
+			continue
+		}
+		if !fence {
+			out = append(out, codeSpan.ReplaceAllString(l, ""))
+		}
+	}
+	return strings.Join(out, "\n")
 }

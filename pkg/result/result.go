@@ -62,4 +62,7 @@ type Reconcile struct {
 	// Unreadable names the domains skipped because their source could not
 	// be read, sorted.
 	Unreadable []string `json:"unreadable,omitempty"`
+	// Failed names the domains skipped because their CUE could not be
+	// evaluated, sorted: their products are left as they are too.
+	Failed []string `json:"failed,omitempty"`
 }

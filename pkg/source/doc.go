@@ -9,5 +9,9 @@
 // cannot be read is moved aside and cloned again, once. What the caller
 // should tell people (a slow fetch, a re-cloned cache) comes as Events.
 //
+// A local directory is read sealed (Sealed): no symbolic link leading out
+// of it is followed and only regular files and directories open, so a
+// tenant's files cannot reach /etc/passwd, meshc's environment or a FIFO.
+//
 // It must not import compile, check, plan, render or the CLI.
 package source

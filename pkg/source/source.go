@@ -19,6 +19,7 @@ import (
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/config"
 	"github.com/meshc-dev/meshc/pkg/internal/gitremote"
+	"github.com/meshc-dev/meshc/pkg/redact"
 )
 
 // Domain is one domain's CUE files, ready to compile.
@@ -55,11 +56,15 @@ func (s Dir) Fetch(_ context.Context, d *config.Domain) (*Domain, error) {
 	case !fi.IsDir():
 		return nil, fmt.Errorf("%s: domain %s: %s is not a directory", d.Pos, d.Name, d.Path)
 	}
+	sealed, err := Sealed(abs)
+	if err != nil {
+		return nil, fmt.Errorf("%s: domain %s: %w", d.Pos, d.Name, err)
+	}
 	return &Domain{
 		Name:   d.Name,
-		FS:     os.DirFS(abs),
+		FS:     sealed,
 		Dir:    s.Config.Rel(abs),
-		Source: catalog.Source{Path: s.Config.Rel(abs), Digest: Digest(os.DirFS(abs))},
+		Source: catalog.Source{Path: s.Config.Rel(abs), Digest: Digest(sealed)},
 	}, nil
 }
 
@@ -218,5 +223,5 @@ func identityURL(raw string) string {
 	if u.Scheme != "ssh" {
 		u.User = nil
 	}
-	return u.Redacted()
+	return redact.URL(u.Redacted())
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -52,6 +53,8 @@ func validate(c *Catalog, data []byte) *CorruptError {
 		return &CorruptError{Reason: fmt.Sprintf("unknown format_version %q", c.FormatVersion)}
 	case c.Serial < 0:
 		return &CorruptError{Reason: fmt.Sprintf("serial %d is negative", c.Serial)}
+	case c.Serial == math.MaxInt64:
+		return &CorruptError{Reason: fmt.Sprintf("serial %d has no successor: no write can follow it", c.Serial)}
 	case c.Serial > 0 && c.Lineage == "":
 		return &CorruptError{Reason: fmt.Sprintf("serial is %d but lineage is missing", c.Serial)}
 	}

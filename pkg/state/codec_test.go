@@ -188,3 +188,12 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestDecodeRefusesLastSerial: a serial with no successor is refused when
+// read, not wrapped negative by the next write.
+func TestDecodeRefusesLastSerial(t *testing.T) {
+	_, err := state.Decode([]byte(`{"format_version":"1","lineage":"ab","serial":9223372036854775807}`))
+	if _, ok := errors.AsType[*state.CorruptError](err); !ok || !strings.Contains(err.Error(), "no successor") {
+		t.Fatalf("Decode = %v; want a CorruptError saying the serial has no successor", err)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+
+	redactpkg "github.com/meshc-dev/meshc/pkg/redact"
 )
 
 // Spec names a live catalog: its backend and where that backend keeps it,
@@ -39,7 +41,7 @@ func (s Spec) String() string {
 	case "postgres":
 		return redact(s.URL)
 	case "git":
-		out := "git+" + redactUser(redact(s.Repo))
+		out := "git+" + redact(s.Repo)
 		if s.Branch != "" || s.Path != "" {
 			out += "#" + s.Branch
 		}
@@ -112,35 +114,6 @@ func cutPrefixFold(s, prefix string) (string, bool) {
 	return s, false
 }
 
-// redactUser hides the user name of an http(s) URL that has no password:
-// a git host takes a token there (https://TOKEN@github.com/acme/platform).
-func redactUser(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil || (u.Scheme != "https" && u.Scheme != "http") {
-		return s
-	}
-	if _, ok := u.User.Password(); ok {
-		return s
-	}
-	u.User = url.User("xxxxx")
-	return u.String()
-}
-
-// redact hides a URL's password, in its user info or its query, so that
-// messages may quote it.
-func redact(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return s
-	}
-	_, inUser := u.User.Password()
-	q := u.Query()
-	if !inUser && !q.Has("password") {
-		return s // as given: Redacted would re-escape it
-	}
-	if q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
-	}
-	return u.Redacted()
-}
+// redact hides a URL's credentials, in its user info or its query, so
+// that messages may quote it.
+func redact(s string) string { return redactpkg.URL(s) }

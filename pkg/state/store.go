@@ -72,6 +72,12 @@ type Session interface {
 	Unlock() error
 }
 
+// Noticer is a Session, or a Lock, with something to tell about taking
+// it: a dead holder's lock it broke. The caller shows the notices.
+type Noticer interface {
+	Notices() []string
+}
+
 // NewStore returns the Store over b.
 func NewStore(b Backend) Store { return &store{b: b} }
 
@@ -173,6 +179,14 @@ func (l *lock) Write(ctx context.Context, c *Catalog, expectSerial int64) error 
 		return err
 	}
 	*c = next
+	return nil
+}
+
+// Notices are the session's, if it has any.
+func (l *lock) Notices() []string {
+	if n, ok := l.sess.(Noticer); ok {
+		return n.Notices()
+	}
 	return nil
 }
 

@@ -22,13 +22,18 @@ import (
 type Server struct {
 	*httptest.Server
 
-	mu        sync.Mutex
-	readOnly  bool
-	perPage   int
-	nextID    int64
-	comments  []*Comment
-	checkRuns []*CheckRun
-	requests  []string
+	mu       sync.Mutex
+	readOnly bool
+	// viewer is the token's login as GraphQL names it; graphqlRefused
+	// and editRefused make those requests fail with 403.
+	viewer         string
+	graphqlRefused bool
+	editRefused    bool
+	perPage        int
+	nextID         int64
+	comments       []*Comment
+	checkRuns      []*CheckRun
+	requests       []string
 }
 
 // Comment is an issue or pull-request comment.
@@ -68,7 +73,7 @@ type Annotation struct {
 
 // NewServer starts a fake GitHub API; Close it when done.
 func NewServer() *Server {
-	s := &Server{perPage: 30, nextID: 1000}
+	s := &Server{perPage: 30, nextID: 1000, viewer: "github-actions"}
 	api := http.NewServeMux()
 	api.HandleFunc("GET /repos/{owner}/{repo}/issues/{number}/comments", s.listComments)
 	api.HandleFunc("POST /repos/{owner}/{repo}/issues/{number}/comments", s.createComment)
@@ -78,6 +83,10 @@ func NewServer() *Server {
 	root := http.NewServeMux()
 	root.Handle("/api/v3/", http.StripPrefix("/api/v3", api))
 	root.Handle("/", api)
+	// GraphQL is beside the REST API: /graphql, and /api/graphql on a
+	// GitHub Enterprise Server.
+	root.HandleFunc("POST /graphql", s.graphql)
+	root.HandleFunc("POST /api/graphql", s.graphql)
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.requests = append(s.requests, r.Method+" "+r.URL.Path)
@@ -97,6 +106,48 @@ func (s *Server) SetReadOnly(ro bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.readOnly = ro
+}
+
+// SetViewer sets the login GraphQL's viewer answers (default
+// "github-actions", as for Actions' GITHUB_TOKEN, whose comments REST
+// names "github-actions[bot]").
+func (s *Server) SetViewer(login string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.viewer = login
+}
+
+// SetGraphQLRefused makes GraphQL requests fail with 403.
+func (s *Server) SetGraphQLRefused(refused bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.graphqlRefused = refused
+}
+
+// SetEditRefused makes every comment edit fail with 403 (a locked
+// conversation, a token that may create but not edit).
+func (s *Server) SetEditRefused(refused bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.editRefused = refused
+}
+
+// graphql answers the one query meshc asks, viewer { login }.
+func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Query string `json:"query"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		apiError(w, http.StatusBadRequest, "Problems parsing JSON")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.graphqlRefused {
+		apiError(w, http.StatusForbidden, "Resource not accessible by integration")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"viewer": map[string]any{"login": s.viewer}}})
 }
 
 // AddComment adds a comment by someone else to issue n, as if posted
@@ -242,6 +293,10 @@ func (s *Server) editComment(w http.ResponseWriter, r *http.Request) {
 	}
 	defer s.mu.Unlock()
 	if !validBody(w, req) {
+		return
+	}
+	if s.editRefused {
+		apiError(w, http.StatusForbidden, "Resource not accessible by integration")
 		return
 	}
 	for _, c := range s.comments {

@@ -3,6 +3,7 @@
 package cueerr
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -69,6 +70,11 @@ func Diagnostics(err error, o Options) diag.Diagnostics {
 		}
 		format, args := e.Msg()
 		msg := explain(fmt.Sprintf(format, args...))
+		if strings.TrimSpace(msg) == "" {
+			// Not CUE's own error (a file that cannot be read): CUE wraps
+			// it with an empty message. A diagnostic is never empty.
+			msg = cmp.Or(strings.TrimLeft(e.Error(), ": "), "unknown error")
+		}
 		if format == "field not allowed" {
 			msg += suggestLabel(path)
 		}

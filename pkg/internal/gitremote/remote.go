@@ -19,6 +19,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	gitssh "github.com/go-git/go-git/v5/plumbing/transport/ssh"
+	"github.com/meshc-dev/meshc/pkg/redact"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -82,18 +83,10 @@ func DisplayURL(raw string) string {
 	if !schemeRE.MatchString(raw) {
 		return raw
 	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	// A user name alone may be a token (GitHub accepts one there): hide it
-	// too, except the conventional "git" of ssh URLs.
-	if u.User != nil {
-		if _, hasPassword := u.User.Password(); !hasPassword && u.Scheme != "ssh" {
-			u.User = url.User("xxxxx")
-		}
-	}
-	return u.Redacted()
+	// A user name alone may be a token (GitHub accepts one there): it is
+	// hidden too, except the conventional "git" of ssh URLs; so are
+	// secrets in the query.
+	return redact.URL(raw)
 }
 
 // CacheName is the directory name of the clone of the repository at raw

@@ -14,7 +14,7 @@ var _ state.Breaker = (*Backend)(nil)
 
 // Holder reports who holds the lock file, or nil when there is none.
 func (b *Backend) Holder(ctx context.Context) (*state.LockedError, error) {
-	held, err := holder(ctx, b.Path+".lock")
+	held, _, err := holder(ctx, b.Path+".lock")
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/meshc-dev/meshc/pkg/state"
@@ -51,6 +52,7 @@ type session struct {
 	b       *Backend
 	path    string // the lock file
 	content []byte // what we wrote to it, to know it is still ours
+	notices []string
 
 	mu       sync.Mutex
 	released bool
@@ -78,6 +80,9 @@ func (s *session) Replace(ctx context.Context, prev, next *state.Catalog) error 
 	if err != nil {
 		return err
 	}
+	// Only the lock's holder writes temp files beside the catalog: any
+	// there now were left by a writer that crashed.
+	removeLeftovers(s.b.Path)
 	if err := writeAtomic(s.b.Path, data); err != nil {
 		return fmt.Errorf("write live catalog: %w", err)
 	}
@@ -93,6 +98,27 @@ func (s *session) held() error {
 		return fmt.Errorf("live catalog %s: %w", s.b.Path, err)
 	}
 	return nil
+}
+
+// removeLeftovers removes the temp files of path that an interrupted
+// writeAtomic left (best effort: the next write tries again).
+func removeLeftovers(path string) {
+	matches, _ := filepath.Glob(globEscape(path) + ".tmp-*")
+	for _, m := range matches {
+		os.Remove(m)
+	}
+}
+
+// globEscape escapes the glob metacharacters of a path.
+func globEscape(p string) string {
+	var b strings.Builder
+	for _, r := range p {
+		if strings.ContainsRune(`*?[\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // writeAtomic replaces path with data so that readers see the old or the

@@ -28,7 +28,9 @@ const lockSettle = 250 * time.Millisecond
 
 // Lock takes the lock file <Path>.lock for who, creating the catalog's
 // directory if needed. If the lock is held it fails at once with a
-// *LockedError; it never breaks a lock, even one left by a dead process.
+// *LockedError naming the holder and since when, unless the holder is a
+// process of this host that no longer runs (a crashed or killed apply):
+// that lock is broken, and the session's Notices say so.
 func (b *Backend) Lock(ctx context.Context, who string) (state.Session, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -46,20 +48,32 @@ func (b *Backend) Lock(ctx context.Context, who string) (state.Session, error) {
 
 	// A lock released between our failed create and our read of it is
 	// free again: try a few times before calling it busy.
+	var notices []string
 	for range 3 {
 		err := create(path, content)
 		if err == nil {
-			return &session{b: b, path: path, content: content}, nil
+			return &session{b: b, path: path, content: content, notices: notices}, nil
 		}
 		if !errors.Is(err, fs.ErrExist) {
 			return nil, fmt.Errorf("lock live catalog: %w", err)
 		}
-		held, err := holder(ctx, path)
+		held, stale, err := holder(ctx, path)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
 			return nil, err
+		}
+		if held.Host == host && host != "" && held.PID > 0 && held.PID != os.Getpid() && !alive(held.PID) {
+			broke, err := breakLock(path, stale)
+			if err != nil {
+				return nil, err
+			}
+			if broke {
+				notices = append(notices, fmt.Sprintf("broke the lock of %s: its holder, process %d on this host (%s), no longer runs",
+					path, held.PID, describeHolder(held)))
+			}
+			continue
 		}
 		return nil, held
 	}
@@ -82,32 +96,69 @@ func create(path string, content []byte) error {
 	return err
 }
 
-// holder reads the lock file at path and reports its holder. A lock file
-// whose holder has not finished writing it yet is read again for a moment;
-// one that stays unreadable is reported with an unknown holder.
-func holder(ctx context.Context, path string) (*state.LockedError, error) {
+// holder reads the lock file at path and reports its holder, and the
+// file's content. A lock file whose holder has not finished writing it yet
+// is read again for a moment; one that stays unreadable is reported with
+// an unknown holder.
+func holder(ctx context.Context, path string) (*state.LockedError, []byte, error) {
 	deadline := time.Now().Add(lockSettle)
 	for {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
-				return nil, err
+				return nil, nil, err
 			}
-			return nil, fmt.Errorf("lock live catalog: %w", err)
+			return nil, nil, fmt.Errorf("lock live catalog: %w", err)
 		}
 		var info lockInfo
 		if json.Unmarshal(data, &info) == nil {
-			return lockedError(path, info), nil
+			return lockedError(path, info), data, nil
 		}
 		if time.Now().After(deadline) {
-			return lockedError(path, lockInfo{}), nil
+			return lockedError(path, lockInfo{}), data, nil
 		}
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, nil, ctx.Err()
 		case <-time.After(time.Millisecond):
 		}
 	}
+}
+
+// breakLock removes the lock file at path if it still holds stale, the
+// dead holder's content. It moves the file aside first and looks at what
+// it moved: a lock another process took meanwhile is put back. It reports
+// whether it broke the stale lock.
+func breakLock(path string, stale []byte) (bool, error) {
+	aside := fmt.Sprintf("%s.broken-%d", path, os.Getpid())
+	if err := os.Rename(path, aside); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return false, nil // someone else broke it, or its holder let go
+		}
+		return false, fmt.Errorf("lock live catalog: breaking a dead holder's lock: %w", err)
+	}
+	defer os.Remove(aside)
+	data, err := os.ReadFile(aside)
+	if err == nil && bytes.Equal(data, stale) {
+		return true, nil
+	}
+	// A live holder's lock: give it back unless yet another took its place.
+	if err := os.Link(aside, path); err != nil && !errors.Is(err, fs.ErrExist) {
+		return false, fmt.Errorf("lock live catalog: restoring %s: %w", path, err)
+	}
+	return false, nil
+}
+
+// describeHolder names a lock's holder and since when.
+func describeHolder(e *state.LockedError) string {
+	who := e.Who
+	if who == "" {
+		who = "unknown"
+	}
+	if !e.Time.IsZero() {
+		who += ", since " + e.Time.UTC().Format(time.RFC3339)
+	}
+	return who
 }
 
 func lockedError(path string, info lockInfo) *state.LockedError {
@@ -120,6 +171,10 @@ func lockedError(path string, info lockInfo) *state.LockedError {
 		Hint:  fmt.Sprintf("if no apply is running, remove %s", path),
 	}
 }
+
+// Notices say what taking the lock did besides: a dead holder's lock
+// broken.
+func (s *session) Notices() []string { return s.notices }
 
 // stillOurs reports an error if the lock file is gone or was replaced, as
 // when someone removed it by hand while we held it.
