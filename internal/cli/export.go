@@ -42,15 +42,11 @@ func runExport(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	mesh, ds, err := eng.Mesh(ctx, *live)
+	mesh, invalid, err := e.meshOf(ctx, eng, *live, "fix them before exporting it")
 	if err != nil {
 		return err
 	}
-	if ds.HasErrors() {
-		for _, d := range ds {
-			fmt.Fprintln(e.Stderr, render.DiagnosticLine(d))
-		}
-		fmt.Fprintln(e.Stderr, "meshc: the mesh has errors; fix them before exporting it")
+	if invalid {
 		return exitStatus(ExitInvalid)
 	}
 	res, err := export.Export(mesh, *format, export.Options{JSON: *asJSON})

@@ -14,9 +14,7 @@ import (
 	"time"
 
 	"github.com/meshc-dev/meshc/pkg/config"
-	"github.com/meshc-dev/meshc/pkg/diag"
 	"github.com/meshc-dev/meshc/pkg/engine"
-	"github.com/meshc-dev/meshc/pkg/render"
 	"github.com/meshc-dev/meshc/pkg/site"
 )
 
@@ -74,16 +72,8 @@ func buildSite(ctx context.Context, e *Env, eng *engine.Engine, live bool) (s *s
 	if live {
 		o.From = fmt.Sprintf("the live catalog at serial %d", o.Live.Serial)
 	} else {
-		var ds diag.Diagnostics
-		if m, ds, err = eng.Mesh(ctx, false); err != nil {
+		if m, invalid, err = e.meshOf(ctx, eng, false, "the site shows its valid products only"); err != nil {
 			return nil, false, err
-		}
-		if ds.HasErrors() {
-			for _, d := range ds {
-				fmt.Fprintln(e.Stderr, render.DiagnosticLine(d))
-			}
-			fmt.Fprintln(e.Stderr, "meshc: the mesh has errors; the site shows its valid products only")
-			invalid = true
 		}
 		o.From = fmt.Sprintf("the mesh's sources (live catalog at serial %d)", o.Live.Serial)
 	}

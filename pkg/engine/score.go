@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/plan"
@@ -26,16 +25,9 @@ func (e *Engine) Score(ctx context.Context, o ScoreOptions) (*result.Scores, err
 	if sc == nil {
 		return nil, errors.New("the platform defines no scorecard: declare #Scorecard in a file of platform.policies (see README, Scorecards)")
 	}
-	live, err := e.store.Read(ctx)
+	m, err := e.liveScope(ctx, o.Product, o.Domain)
 	if err != nil {
 		return nil, err
-	}
-	m := live.Mesh()
-	if o.Product != "" && m.Products[o.Product] == nil {
-		return nil, fmt.Errorf("the live catalog has no product %s", o.Product)
-	}
-	if o.Domain != "" && m.Domains[o.Domain] == nil {
-		return nil, fmt.Errorf("the live catalog has no domain %s", o.Domain)
 	}
 	aggs, err := e.observedUsage(ctx)
 	if err != nil {

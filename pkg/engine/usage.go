@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/result"
 	"github.com/meshc-dev/meshc/pkg/state"
 	"github.com/meshc-dev/meshc/pkg/usage"
@@ -41,16 +42,9 @@ func (e *Engine) Usage(ctx context.Context, o UsageOptions) (*result.Usage, erro
 	if err != nil {
 		return nil, err
 	}
-	live, err := e.store.Read(ctx)
+	m, err := e.liveScope(ctx, o.Product, o.Domain)
 	if err != nil {
 		return nil, err
-	}
-	m := live.Mesh()
-	if o.Product != "" && m.Products[o.Product] == nil {
-		return nil, fmt.Errorf("the live catalog has no product %s", o.Product)
-	}
-	if o.Domain != "" && m.Domains[o.Domain] == nil {
-		return nil, fmt.Errorf("the live catalog has no domain %s", o.Domain)
 	}
 	aggs, err := us.ReadUsage(ctx, "")
 	if err != nil {
@@ -72,4 +66,21 @@ func (e *Engine) observedUsage(ctx context.Context) ([]state.UsageAggregate, err
 		return nil, errors.Join(errors.New("reading observed usage"), err)
 	}
 	return aggs, nil
+}
+
+// liveScope reads the live catalog's mesh, checking that the product or
+// domain a report is narrowed to is in it.
+func (e *Engine) liveScope(ctx context.Context, product, domain string) (*catalog.Mesh, error) {
+	live, err := e.store.Read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := live.Mesh()
+	if product != "" && m.Products[product] == nil {
+		return nil, fmt.Errorf("the live catalog has no product %s", product)
+	}
+	if domain != "" && m.Domains[domain] == nil {
+		return nil, fmt.Errorf("the live catalog has no domain %s", domain)
+	}
+	return m, nil
 }
