@@ -18,6 +18,7 @@ import (
 	"github.com/meshc-dev/meshc/pkg/engine"
 	"github.com/meshc-dev/meshc/pkg/render"
 	"github.com/meshc-dev/meshc/pkg/site"
+	meshusage "github.com/meshc-dev/meshc/pkg/usage"
 )
 
 // siteFlags are the flags site and serve share.
@@ -87,6 +88,9 @@ func buildSite(ctx context.Context, e *Env, eng *engine.Engine, live bool) (s *s
 		}
 		o.From = fmt.Sprintf("the mesh's sources (live catalog at serial %d)", o.Live.Serial)
 	}
+	if o.Scores, o.Usage, err = eng.SiteResults(ctx); err != nil {
+		return nil, false, err
+	}
 	s, err = site.Build(m, o)
 	return s, invalid, err
 }
@@ -123,11 +127,19 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 		return err
 	}
 	h := &site.Handler{}
+	lineage := newLineageEndpoint()
 	last := ""
-	rebuild := func() {
+	// rebuild builds the site again when what it is built from changed, or
+	// always after an ingest (usage is not in the fingerprint).
+	rebuild := func(ingested bool) {
 		fp := fingerprint(ctx, eng, f)
-		if fp == last {
+		if fp == last && !ingested {
 			return
+		}
+		if fp != last {
+			if err := lineage.set(ctx, eng); err != nil {
+				fmt.Fprintf(e.Stderr, "meshc serve: %s answers 501: %v\n", meshusage.LineagePath, err)
+			}
 		}
 		last = fp
 		s, _, err := buildSite(ctx, e, eng, *f.live)
@@ -138,15 +150,15 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 		h.Set(s)
 		fmt.Fprintf(e.Stderr, "meshc serve: built %d pages (%s)\n", len(s.Paths()), sizeOf(s.Size()))
 	}
-	rebuild()
+	rebuild(false)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: serveMux(h, lineage), ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
-	fmt.Fprintf(e.Stderr, "meshc serve: serving the catalog on http://%s/ until SIGTERM\n", ln.Addr())
+	fmt.Fprintf(e.Stderr, "meshc serve: serving the catalog on http://%s/ and POST http://%s%s until SIGTERM\n", ln.Addr(), ln.Addr(), meshusage.LineagePath)
 	tick := time.NewTicker(*interval)
 	defer tick.Stop()
 	for {
@@ -160,7 +172,9 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 		case err := <-done:
 			return err
 		case <-tick.C:
-			rebuild()
+			rebuild(false)
+		case <-lineage.ingested:
+			rebuild(true)
 		}
 	}
 }
