@@ -92,7 +92,7 @@ func TestServeIngestsLineage(t *testing.T) {
 	}
 	waitFor(t, "the product the job reads for", func() bool {
 		b, _ := get(t, page)
-		return strings.Contains(b, `<a href="../products/customers.customer_profiles.html">customers.customer_profiles</a></td><td><a href="../teams/acme-customers.html">@acme/customers</a></td><td>1</td>`)
+		return strings.Contains(b, `<a href="../products/customers.customer_profiles.html">customers.customer_profiles</a></td><td><a href="../teams/acme-customers.html">Customer data team</a></td><td>1</td>`)
 	}, done, &logs)
 	cancel()
 	<-done

@@ -229,7 +229,9 @@ func (b *builder) usageOf(id, from string) *usageView {
 			if c.LastSeen != nil {
 				cv.LastSeen = c.LastSeen.UTC().Format(time.DateOnly)
 			}
-			if c.Team != "" {
+			if _, ok := b.m.Products[c.Consumer]; ok {
+				cv.Team = b.teamOf(domainOf(c.Consumer), from) // named as the consumers table names it
+			} else if c.Team != "" {
 				cv.Team = team{Key: c.Team}
 				cv.Team.Name = c.Team
 				if p, ok := b.teams.lookup(c.Team); ok {
