@@ -352,6 +352,10 @@ func TestBrowserExample(t *testing.T) {
 		t.Errorf("the declared, unseen consumer is not stale:\n%s", stale)
 	}
 	b.screenshot("product-scorecard.png", true)
+	for _, id := range []string{"scorecard", "usage"} {
+		b.do(chromedp.ScrollIntoView(chromedp.CSS(`#` + id)))
+		b.screenshot("product-"+id+".png", false)
+	}
 	b.do(chromedp.Navigate(root+"domains/orders.html"), chromedp.WaitVisible(chromedp.CSS(`main`)))
 	if facts := eval[string](b, `document.querySelector("dl.facts").innerText`); !strings.Contains(facts, "mean score 90 over 2 products") {
 		t.Errorf("domain roll-up: %q", facts)
