@@ -64,8 +64,9 @@ func runSite(ctx context.Context, e *Env, args []string) error {
 }
 
 // buildSite loads the mesh (or the live catalog) and builds its site.
-// invalid is true when the mesh had errors: they were printed, and the
-// site shows its valid products.
+// invalid is true when the mesh had errors, or the scorecards or usage
+// could not be made: they were printed, and the site shows its valid
+// products, without what failed.
 func buildSite(ctx context.Context, e *Env, eng *engine.Engine, live bool) (s *site.Site, invalid bool, err error) {
 	o := site.Options{Title: siteTitle(eng.Config())}
 	if o.Live, err = eng.Live(ctx); err != nil {
@@ -88,8 +89,11 @@ func buildSite(ctx context.Context, e *Env, eng *engine.Engine, live bool) (s *s
 		}
 		o.From = fmt.Sprintf("the mesh's sources (live catalog at serial %d)", o.Live.Serial)
 	}
-	if o.Scores, o.Usage, err = eng.SiteResults(ctx); err != nil {
-		return nil, false, err
+	var rerr error
+	if o.Scores, o.Usage, rerr = eng.SiteResults(ctx); rerr != nil {
+		// As for a mesh with errors: said, and the site built without them.
+		fmt.Fprintf(e.Stderr, "meshc: %v\nmeshc: the site is built without them\n", rerr)
+		invalid = true
 	}
 	s, err = site.Build(m, o)
 	return s, invalid, err
@@ -155,7 +159,9 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: serveMux(h, lineage), ReadHeaderTimeout: 10 * time.Second}
+	// A body is read whole within ReadTimeout: a slow client cannot hold an
+	// ingest open.
+	srv := &http.Server{Handler: serveMux(h, lineage), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	fmt.Fprintf(e.Stderr, "meshc serve: serving the catalog on http://%s/ and POST http://%s%s until SIGTERM\n", ln.Addr(), ln.Addr(), meshusage.LineagePath)
