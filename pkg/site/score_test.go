@@ -1,12 +1,12 @@
 package site
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/meshc-dev/meshc/internal/fixture"
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/result"
 	"github.com/meshc-dev/meshc/pkg/state"
@@ -89,21 +89,7 @@ func TestScorecardAndUsageGolden(t *testing.T) {
 	}
 	page, _ := s.File("products/shop.orders.html")
 	got := section(t, string(page), "scorecard") + section(t, string(page), "usage")
-	path := filepath.Join("testdata", "product-scorecard.golden")
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		os.MkdirAll("testdata", 0o755)
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (set UPDATE_GOLDEN=1 to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (set UPDATE_GOLDEN=1 to update it):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	fixture.Golden(t, filepath.Join("testdata", "product-scorecard.golden"), got)
 }
 
 func TestScoresOnEveryPage(t *testing.T) {
