@@ -49,7 +49,7 @@ var forbidden = []struct {
 	{"pkg/score!", []string{"pkg/compile", "pkg/source", "pkg/mesh", "pkg/github", "pkg/render", "pkg/scaffold", "pkg/engine", "pkg/check", "pkg/state/"}, "scorecards evaluate their own CUE value and the model; they compile no domain"},
 	{"pkg/odcs!", []string{"pkg/compile", "pkg/source", "pkg/mesh", "pkg/config", "pkg/github", "pkg/render", "pkg/scaffold", "pkg/plan", "pkg/state", "pkg/check"}, "import maps contracts to the model and its CUE; meshc validate checks them"},
 	{"pkg/lineage!", []string{"pkg/"}, "the graph layout knows no catalog: callers give it nodes and edges"},
-	{"pkg/site!", []string{"pkg/compile", "pkg/source", "pkg/mesh", "pkg/config", "pkg/github", "pkg/render", "pkg/scaffold", "pkg/check"}, "the site is built from the model and the live catalog only"},
+	{"pkg/site!", []string{"pkg/compile", "pkg/source", "pkg/mesh", "pkg/config", "pkg/github", "pkg/render", "pkg/scaffold", "pkg/check", "pkg/engine", "pkg/score", "pkg/usage", "pkg/state/"}, "the site is built from the model, the live catalog and the results it is given (scores, usage): it computes none"},
 }
 
 // imports parses the non-test Go files of the module (rather than asking

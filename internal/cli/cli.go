@@ -53,7 +53,7 @@ func commands() []command {
 		{"export", "[flags]", "write the mesh (or the live catalog) as ODPS, ODCS or Backstage entities, with a loss report", runExport},
 		{"import", "odcs [flags] FILE...", "turn ODCS contracts into a domain directory of meshc CUE, with a loss report", runImport},
 		{"site", "[flags] --out DIR", "write the catalog as a static web site: search, product pages, lineage", runSite},
-		{"serve", "[flags]", "serve the catalog's web site, rebuilt when the mesh or the live catalog changes", runServe},
+		{"serve", "[flags]", "serve the catalog's web site, rebuilt when the mesh or the live catalog changes, and POST /api/v1/lineage", runServe},
 		{"usage", "[flags] [PRODUCT]", "declared against observed consumers of each port; usage ingest [FILE|-] and usage serve count OpenLineage events", runUsage},
 		{"score", "[flags] [PRODUCT]", "each product's scorecard from the platform's #Scorecard, with domain and team roll-ups", runScore},
 		{"rules", "[flags] [ID]", "list every rule with its ID and purpose, or explain one", runRules},

@@ -16,6 +16,7 @@ import (
 	"github.com/meshc-dev/meshc/pkg/config"
 	"github.com/meshc-dev/meshc/pkg/engine"
 	"github.com/meshc-dev/meshc/pkg/site"
+	meshusage "github.com/meshc-dev/meshc/pkg/usage"
 )
 
 // siteFlags are the flags site and serve share.
@@ -61,8 +62,9 @@ func runSite(ctx context.Context, e *Env, args []string) error {
 }
 
 // buildSite loads the mesh (or the live catalog) and builds its site.
-// invalid is true when the mesh had errors: they were printed, and the
-// site shows its valid products.
+// invalid is true when the mesh had errors, or the scorecards or usage
+// could not be made: they were printed, and the site shows its valid
+// products, without what failed.
 func buildSite(ctx context.Context, e *Env, eng *engine.Engine, live bool) (s *site.Site, invalid bool, err error) {
 	o := site.Options{Title: siteTitle(eng.Config())}
 	if o.Live, err = eng.Live(ctx); err != nil {
@@ -76,6 +78,12 @@ func buildSite(ctx context.Context, e *Env, eng *engine.Engine, live bool) (s *s
 			return nil, false, err
 		}
 		o.From = fmt.Sprintf("the mesh's sources (live catalog at serial %d)", o.Live.Serial)
+	}
+	var rerr error
+	if o.Scores, o.Usage, rerr = eng.SiteResults(ctx); rerr != nil {
+		// As for a mesh with errors: said, and the site built without them.
+		fmt.Fprintf(e.Stderr, "meshc: %v\nmeshc: the site is built without them\n", rerr)
+		invalid = true
 	}
 	s, err = site.Build(m, o)
 	return s, invalid, err
@@ -113,11 +121,19 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 		return err
 	}
 	h := &site.Handler{}
+	lineage := newLineageEndpoint()
 	last := ""
-	rebuild := func() {
+	// rebuild builds the site again when what it is built from changed, or
+	// always after an ingest (usage is not in the fingerprint).
+	rebuild := func(ingested bool) {
 		fp := fingerprint(ctx, eng, f)
-		if fp == last {
+		if fp == last && !ingested {
 			return
+		}
+		if fp != last {
+			if err := lineage.set(ctx, eng); err != nil {
+				fmt.Fprintf(e.Stderr, "meshc serve: %s answers 501: %v\n", meshusage.LineagePath, err)
+			}
 		}
 		last = fp
 		s, _, err := buildSite(ctx, e, eng, *f.live)
@@ -128,15 +144,17 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 		h.Set(s)
 		fmt.Fprintf(e.Stderr, "meshc serve: built %d pages (%s)\n", len(s.Paths()), sizeOf(s.Size()))
 	}
-	rebuild()
+	rebuild(false)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	// A body is read whole within ReadTimeout: a slow client cannot hold an
+	// ingest open.
+	srv := &http.Server{Handler: serveMux(h, lineage), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
-	fmt.Fprintf(e.Stderr, "meshc serve: serving the catalog on http://%s/ until SIGTERM\n", ln.Addr())
+	fmt.Fprintf(e.Stderr, "meshc serve: serving the catalog on http://%s/ and POST http://%s%s until SIGTERM\n", ln.Addr(), ln.Addr(), meshusage.LineagePath)
 	tick := time.NewTicker(*interval)
 	defer tick.Stop()
 	for {
@@ -150,7 +168,9 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 		case err := <-done:
 			return err
 		case <-tick.C:
-			rebuild()
+			rebuild(false)
+		case <-lineage.ingested:
+			rebuild(true)
 		}
 	}
 }

@@ -225,7 +225,11 @@ func exampleSite(t *testing.T) string {
 	os.RemoveAll(filepath.Join(ex, ".meshc"))
 	out := filepath.Join(dir, "site")
 	cfg := filepath.Join(ex, "mesh.cue")
-	for _, args := range [][]string{{"apply", "--auto-approve", "--config", cfg}, {"site", "--out", out, "--config", cfg}} {
+	events := filepath.Join(dir, "events.ndjson")
+	if err := os.WriteFile(events, exampleEvents(time.Now()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"apply", "--auto-approve", "--config", cfg}, {"usage", "ingest", "--config", cfg, events}, {"site", "--out", out, "--config", cfg}} {
 		var stdout, stderr bytes.Buffer
 		env := &cli.Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string {
 			return map[string]string{"MESHC_USER": "ada"}[k]
@@ -235,6 +239,19 @@ func exampleSite(t *testing.T) string {
 		}
 	}
 	return out
+}
+
+// exampleEvents returns OpenLineage run events of the days before now
+// that read the example's ports: the declared consumer
+// finance.revenue_daily's reads come from a job no product names, as does
+// an ad-hoc export's, so both are shadow consumers of orders.orders.
+func exampleEvents(now time.Time) []byte {
+	var b bytes.Buffer
+	for i, job := range []string{"adhoc_export", "adhoc_export", "revenue_daily"} {
+		when := now.UTC().AddDate(0, 0, -1-i).Format(time.RFC3339)
+		fmt.Fprintf(&b, `{"eventType":"COMPLETE","eventTime":%q,"run":{"runId":"run-%d"},"job":{"namespace":"airflow","name":%q},"inputs":[{"namespace":"bigquery","name":"acme.orders.orders"}],"producer":"https://example.com/airflow"}`+"\n", when, i, job)
+	}
+	return b.Bytes()
 }
 
 func TestBrowserExample(t *testing.T) {
@@ -279,6 +296,15 @@ func TestBrowserExample(t *testing.T) {
 	}
 	b.filter("status", "")
 	b.filter("domain", "")
+	// The scorecards' levels: a badge on each product, and a filter.
+	b.filter("level", "bronze")
+	if got, want := b.visible(), []string{"customers.customer_accounts_legacy", "finance.revenue_forecast", "marketing.campaign_performance", "payments.chargebacks"}; !slices.Equal(got, want) {
+		t.Errorf("level filter shows %v, want %v", got, want)
+	}
+	if n := eval[int](b, `document.querySelectorAll("#results .badge.level").length`); n != 4 {
+		t.Errorf("%d level badges among 4 products", n)
+	}
+	b.filter("level", "")
 	b.screenshot("index.png", true)
 
 	// Open a product from the list.
@@ -304,6 +330,38 @@ func TestBrowserExample(t *testing.T) {
 		t.Errorf("history lacks the create by ada:\n%s", history)
 	}
 	b.screenshot("product.png", true)
+
+	// A product read by jobs no product names: its scorecard fails the
+	// no-shadow check, and its usage lists the shadow consumers.
+	b.do(chromedp.Navigate(root+"products/orders.orders.html"), chromedp.WaitVisible(chromedp.CSS(`#scorecard`)))
+	card := eval[string](b, `document.querySelector("table.scorecard").innerText`)
+	for _, want := range []string{"Every observed consumer is declared", "failed", "shadow consumers: job:airflow/adhoc_export, job:airflow/revenue_daily", "An SLO is declared", "passed"} {
+		if !strings.Contains(card, want) {
+			t.Errorf("scorecard lacks %q:\n%s", want, card)
+		}
+	}
+	if h := eval[string](b, `document.getElementById("scorecard").innerText`); !strings.Contains(h, "90 · gold") {
+		t.Errorf("scorecard heading %q", h)
+	}
+	shadow := eval[[]string](b, `[...document.querySelectorAll("#usage-orders tr.shadow td:first-child")].map(td => td.innerText)`)
+	if !slices.Equal(shadow, []string{"job:airflow/adhoc_export", "job:airflow/revenue_daily"}) {
+		t.Errorf("shadow consumers of port orders: %v", shadow)
+	}
+	stale := eval[string](b, `document.querySelector("#usage-orders").innerText`)
+	if !strings.Contains(stale, "marketing.customer_segments") || !strings.Contains(stale, "stale") {
+		t.Errorf("the declared, unseen consumer is not stale:\n%s", stale)
+	}
+	b.screenshot("product-scorecard.png", true)
+	for _, id := range []string{"scorecard", "usage"} {
+		b.do(chromedp.ScrollIntoView(chromedp.CSS(`#` + id)))
+		b.screenshot("product-"+id+".png", false)
+	}
+	b.do(chromedp.Navigate(root+"domains/orders.html"), chromedp.WaitVisible(chromedp.CSS(`main`)))
+	if facts := eval[string](b, `document.querySelector("dl.facts").innerText`); !strings.Contains(facts, "mean score 90 over 2 products") {
+		t.Errorf("domain roll-up: %q", facts)
+	}
+	b.screenshot("domain-scores.png", true)
+	b.do(chromedp.Navigate(root+"products/customers.customer_profiles.html"), chromedp.WaitVisible(chromedp.CSS(`#lineage`)))
 
 	// Follow a lineage node upstream.
 	b.do(chromedp.Click(chromedp.CSS(`svg.lineage a[href$="customers.crm_contacts.html"]`)),
@@ -332,7 +390,7 @@ func TestBrowserExample(t *testing.T) {
 func TestBrowserWithoutJavaScript(t *testing.T) {
 	chromium(t)
 	m, live := site.PayloadMesh()
-	s, err := site.Build(m, site.Options{Live: live})
+	s, err := site.Build(m, site.PayloadOptions(m, live))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,7 +426,7 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 func TestBrowserPayloads(t *testing.T) {
 	chromium(t)
 	m, live := site.PayloadMesh()
-	s, err := site.Build(m, site.Options{Live: live})
+	s, err := site.Build(m, site.PayloadOptions(m, live))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -407,7 +465,7 @@ func TestBrowserPayloads(t *testing.T) {
 func TestBrowserServed(t *testing.T) {
 	chromium(t)
 	m, live := site.PayloadMesh()
-	s, err := site.Build(m, site.Options{Live: live})
+	s, err := site.Build(m, site.PayloadOptions(m, live))
 	if err != nil {
 		t.Fatal(err)
 	}

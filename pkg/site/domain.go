@@ -11,25 +11,34 @@ import (
 type ownedRow struct {
 	ID, Href, Title, Status, Version string
 	Consumers                        int
+	Level                            *levelBadge
+}
+
+// ownedTable is the table of the products a domain or team owns; Scored
+// adds their scores.
+type ownedTable struct {
+	Rows   []ownedRow
+	Scored bool
 }
 
 type domainView struct {
 	D        *catalog.Domain
 	Team     team
-	Products []ownedRow
+	Products ownedTable
 	Outside  []consumerRow
+	RollUp   *rollUp
 	Lineage  template.HTML
 	Cut      int
 }
 
-func (b *builder) owned(ids []string, from string) []ownedRow {
-	var rows []ownedRow
+func (b *builder) owned(ids []string, from string) ownedTable {
+	t := ownedTable{Scored: b.scores.on}
 	for _, id := range ids {
 		p := b.m.Products[id]
-		rows = append(rows, ownedRow{ID: id, Href: b.productHref(from, id), Title: p.Title, Status: p.Status,
-			Version: p.Version, Consumers: len(b.readers[id])})
+		t.Rows = append(t.Rows, ownedRow{ID: id, Href: b.productHref(from, id), Title: p.Title, Status: p.Status,
+			Version: p.Version, Consumers: len(b.readers[id]), Level: b.scores.productBadge(id)})
 	}
-	return rows
+	return t
 }
 
 // outside returns the products outside owner's products that read them
@@ -72,7 +81,8 @@ func (b *builder) domainPages() error {
 		if err != nil {
 			return err
 		}
-		v := domainView{D: d, Team: b.teamOf(name, path), Products: b.owned(ids, path), Outside: b.outside(ids, path), Lineage: svg, Cut: cut}
+		v := domainView{D: d, Team: b.teamOf(name, path), Products: b.owned(ids, path), Outside: b.outside(ids, path), Lineage: svg, Cut: cut,
+			RollUp: b.scores.rollUp(b.scores.domains[name])}
 		if err := b.render("domain", path, "Domain "+name, v, "", ""); err != nil {
 			return err
 		}
@@ -83,8 +93,9 @@ func (b *builder) domainPages() error {
 type teamView struct {
 	Team     team
 	Domains  []struct{ Name, Href string }
-	Products []ownedRow
+	Products ownedTable
 	Outside  []consumerRow
+	RollUp   *rollUp
 }
 
 // teamDomains returns the domains each team owns, by team key.
@@ -102,7 +113,7 @@ func (b *builder) teamPages() error {
 	for _, key := range b.teamKeys() {
 		path := b.teams.path(key)
 		domains := byTeam[key]
-		v := teamView{Team: b.teamOf(domains[0], path)}
+		v := teamView{Team: b.teamOf(domains[0], path), RollUp: b.scores.rollUp(b.scores.teams[key])}
 		var ids []string
 		for _, d := range domains {
 			v.Domains = append(v.Domains, struct{ Name, Href string }{d, rel(path, b.domains.path(d))})
@@ -121,16 +132,18 @@ type listRow struct {
 	Name, Href, Note    string
 	Team                team
 	Products, Consumers int
+	RollUp              *rollUp
 }
 
 type listView struct {
 	Heading, Kind string
 	Rows          []listRow
+	Scored        bool
 }
 
 // lists writes the pages that list every domain and every team.
 func (b *builder) lists() error {
-	dv := listView{Heading: "Domains", Kind: "Domain"}
+	dv := listView{Heading: "Domains", Kind: "Domain", Scored: b.scores.on}
 	for _, name := range b.domainNames() {
 		ids := b.productsOf(name)
 		note := ""
@@ -138,12 +151,12 @@ func (b *builder) lists() error {
 			note = d.Title
 		}
 		dv.Rows = append(dv.Rows, listRow{Name: name, Href: b.domains.path(name), Note: note, Team: b.teamOf(name, "domains.html"),
-			Products: len(ids), Consumers: len(b.outside(ids, "domains.html"))})
+			Products: len(ids), Consumers: len(b.outside(ids, "domains.html")), RollUp: b.scores.rollUp(b.scores.domains[name])})
 	}
 	if err := b.render("list", "domains.html", "Domains", dv, "", ""); err != nil {
 		return err
 	}
-	tv := listView{Heading: "Teams", Kind: "Team"}
+	tv := listView{Heading: "Teams", Kind: "Team", Scored: b.scores.on}
 	byTeam := b.teamDomains()
 	for _, key := range b.teamKeys() {
 		var ids []string
@@ -152,7 +165,7 @@ func (b *builder) lists() error {
 		}
 		t := b.teamOf(byTeam[key][0], "teams.html")
 		tv.Rows = append(tv.Rows, listRow{Name: t.Name, Href: t.Href, Note: fmt.Sprintf("%d domains", len(byTeam[key])), Team: t,
-			Products: len(ids), Consumers: len(b.outside(ids, "teams.html"))})
+			Products: len(ids), Consumers: len(b.outside(ids, "teams.html")), RollUp: b.scores.rollUp(b.scores.teams[key])})
 	}
 	return b.render("list", "teams.html", "Teams", tv, "", "")
 }

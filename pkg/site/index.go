@@ -1,6 +1,7 @@
 package site
 
 import (
+	"cmp"
 	"encoding/json"
 	"html/template"
 	"maps"
@@ -27,12 +28,13 @@ type indexEntry struct {
 	PortTypes      []string `json:"pt,omitempty"`
 	Tags           []string `json:"tg,omitempty"`
 	Fields         []int    `json:"f,omitempty"`
+	Level          string   `json:"lv,omitempty"`
 }
 
 type option struct{ Value, Label string }
 
 type filters struct {
-	Domains, Teams, Statuses, Classifications, PortTypes, Tags []option
+	Domains, Teams, Statuses, Classifications, PortTypes, Tags, Levels []option
 }
 
 type indexRow struct {
@@ -40,6 +42,7 @@ type indexRow struct {
 	Domain, DomainHref                                   string
 	Team                                                 team
 	Tags                                                 []string
+	Level                                                *levelBadge
 }
 
 type indexView struct {
@@ -77,6 +80,9 @@ func (b *builder) index() error {
 			}
 			e.Fields = append(e.Fields, i)
 		}
+		if ps := b.scores.products[id]; ps != nil {
+			e.Level = cmp.Or(ps.Level, noLevel)
+		}
 		doc.Products = append(doc.Products, e)
 		sets["status"][p.Status] = true
 		sets["class"][p.Classification] = true
@@ -87,6 +93,7 @@ func (b *builder) index() error {
 			ID: id, Href: b.productHref(path, id), Title: orID(p.Title, id), Description: p.Description,
 			Status: p.Status, Classification: p.Classification, Domain: p.Domain,
 			DomainHref: rel(path, b.domains.path(p.Domain)), Team: t, Tags: p.Tags,
+			Level: b.scores.productBadge(id),
 		})
 	}
 	for _, name := range b.domainNames() {
@@ -110,6 +117,14 @@ func (b *builder) index() error {
 	v.Filters.Classifications = opts(sets["class"])
 	v.Filters.PortTypes = opts(sets["port"])
 	v.Filters.Tags = opts(sets["tag"])
+	if b.scores.on {
+		// The best level first, as the badges rank them.
+		for i := len(b.scores.levels) - 1; i >= 0; i-- {
+			name := b.scores.levels[i].Name
+			v.Filters.Levels = append(v.Filters.Levels, option{name, name})
+		}
+		v.Filters.Levels = append(v.Filters.Levels, option{noLevel, "No level"})
+	}
 	// json.Marshal escapes <, > and &: the index cannot end its script
 	// element early.
 	data, err := json.Marshal(doc)
@@ -129,6 +144,10 @@ func fieldNames(schema map[string]catalog.Field, names map[string]bool) {
 		}
 	}
 }
+
+// noLevel is the level filter's value for a scored product below every
+// level.
+const noLevel = "-"
 
 func orID(title, id string) string {
 	if title == "" {

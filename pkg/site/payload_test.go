@@ -11,6 +11,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
+	"github.com/meshc-dev/meshc/pkg/result"
 	"github.com/meshc-dev/meshc/pkg/state"
 )
 
@@ -62,12 +63,59 @@ func PayloadMesh() (*catalog.Mesh, *state.Catalog) {
 	return m, live
 }
 
+// PayloadOptions returns the options to build PayloadMesh's site with: a
+// payload in every string of its scorecards (level names, check titles
+// and details, teams) and of its observed usage (job names and
+// namespaces, as lineage events carry them, consumers, teams, ports).
+func PayloadOptions(m *catalog.Mesh, live *state.Catalog) Options {
+	p := func(kind string) string { return kind + payloadHTML }
+	evil, plain := "", "plain.reader"
+	for id := range m.Products {
+		if id != plain {
+			evil = id
+		}
+	}
+	live.History[0].Scores = map[string]float64{evil: 40, plain: 70, p("gone"): 10}
+	levels := []result.Level{{Name: p("bronze"), Min: 30}, {Name: payloadURL, Min: 60}, {Name: p("gold"), Min: 90}}
+	checks := []result.CheckScore{
+		{ID: p("score-id"), Title: p("check"), Weight: 2, Passed: false, Detail: p("detail") + payloadURL},
+		{ID: payloadURL, Title: payloadURL, Weight: 1, Passed: true},
+	}
+	scores := &result.Scores{Levels: levels,
+		Products: []result.ProductScore{
+			{Product: evil, Domain: m.Products[evil].Domain, Team: payloadURL, Score: 33.3, Level: levels[0].Name, Checks: checks},
+			{Product: plain, Domain: "plain", Team: "@acme/plain", Score: 66.7, Level: levels[1].Name, Checks: checks},
+			{Product: p("gone"), Domain: p("gone"), Score: 100, Level: levels[2].Name, Checks: checks},
+		},
+		Domains: []result.RollUp{{Name: m.Products[evil].Domain, Products: 1, Score: 33.3, Level: levels[0].Name}, {Name: "plain", Products: 1, Score: 66.7, Level: levels[1].Name}},
+		Teams:   []result.RollUp{{Name: payloadURL, Products: 1, Score: 33.3, Level: p("level")}, {Name: "@acme/plain", Products: 1, Score: 66.7}},
+	}
+	seen := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+	var ports []result.PortUsage
+	for _, port := range catalog.SortedKeys(m.Products[evil].OutputPorts) {
+		ports = append(ports, result.PortUsage{Port: port, Active7: 2, Active30: 3, Consumers: []result.ConsumerUsage{
+			{Consumer: plain, Team: "@acme/plain", Declared: true, Runs7: 1, Runs30: 2, LastSeen: &seen},
+			{Consumer: "job:" + p("namespace") + "/" + p("job"), Runs7: 3, Runs30: 4, Failed30: 1, LastSeen: &seen, Shadow: true, Retiring: true},
+			{Consumer: "job:" + payloadURL + "/" + payloadURL, Team: payloadURL, Shadow: true, LastSeen: &seen},
+			{Consumer: payloadURL, Team: p("team"), Declared: true, Stale: true},
+		}})
+	}
+	ports = append(ports, result.PortUsage{Port: p("unused"), Unused: true})
+	usage := &result.Usage{Today: p("today"), StaleDays: 30, Products: []result.ProductUsage{
+		{Product: evil, Team: payloadURL, Status: p("status"), Sunset: p("sunset"), Ports: ports},
+		{Product: plain, Ports: []result.PortUsage{{Port: "out", Unused: true}}},
+	}}
+	return Options{Live: live, Scores: scores, Usage: usage}
+}
+
 // TestPayloadsDoNotBecomeMarkup parses every page and checks that no
 // planted payload became an element, an attribute, a script or a link: it
 // shows as text, escaped.
 func TestPayloadsDoNotBecomeMarkup(t *testing.T) {
 	m, live := PayloadMesh()
-	s, err := Build(m, Options{Title: "t" + payloadHTML, Live: live, From: payloadHTML})
+	o := PayloadOptions(m, live)
+	o.Title, o.From = "t"+payloadHTML, payloadHTML
+	s, err := Build(m, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +212,7 @@ func allowedElement(n *html.Node) bool {
 
 func TestPolicies(t *testing.T) {
 	m, live := PayloadMesh()
-	s, err := Build(m, Options{Live: live})
+	s, err := Build(m, PayloadOptions(m, live))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,8 +240,8 @@ func TestPolicies(t *testing.T) {
 
 func TestDeterministic(t *testing.T) {
 	m, live := PayloadMesh()
-	a, _ := Build(m, Options{Live: live})
-	b, _ := Build(m, Options{Live: live})
+	a, _ := Build(m, PayloadOptions(m, live))
+	b, _ := Build(m, PayloadOptions(m, live))
 	for _, p := range a.Paths() {
 		x, _ := a.File(p)
 		y, _ := b.File(p)
@@ -294,4 +342,54 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// TestPayloadsInScoresShowAsText is the control of the payload test for
+// scorecards and usage: their tenant strings (job names from lineage
+// events among them) reach the pages, as text.
+func TestPayloadsInScoresShowAsText(t *testing.T) {
+	m, live := PayloadMesh()
+	s, err := Build(m, PayloadOptions(m, live))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var evil string
+	for _, p := range s.Paths() {
+		if strings.HasPrefix(p, "products/") && p != "products/plain.reader.html" {
+			evil = p
+		}
+	}
+	text := func(path string) string {
+		data, ok := s.File(path)
+		if !ok {
+			t.Fatalf("no page %s", path)
+		}
+		doc, err := html.Parse(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sb strings.Builder
+		var walk func(*html.Node)
+		walk = func(n *html.Node) {
+			if n.Type == html.TextNode {
+				sb.WriteString(n.Data)
+			}
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				walk(c)
+			}
+		}
+		walk(doc)
+		return sb.String()
+	}
+	page := text(evil)
+	for _, want := range []string{"check" + payloadHTML, "detail" + payloadHTML + payloadURL, "bronze" + payloadHTML,
+		"job:namespace" + payloadHTML + "/job" + payloadHTML, "job:" + payloadURL + "/" + payloadURL, "today" + payloadHTML, "unused" + payloadHTML} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the product page lacks %q as text", want)
+		}
+	}
+	index := text("index.html")
+	if !strings.Contains(index, "gold"+payloadHTML) || !strings.Contains(index, "33.3 bronze"+payloadHTML) {
+		t.Error("the index lacks the level filter or badge as text")
+	}
 }

@@ -59,6 +59,8 @@ type productView struct {
 	NoHistory    string
 	Lineage      template.HTML
 	Cut          int
+	Score        *scoreView
+	Usage        *usageView
 }
 
 // productPages builds the product pages on every core: they only read
@@ -135,6 +137,7 @@ func (b *builder) productPage(id string) error {
 			Href: b.productHref(path, in.Product), Team: b.teamOf(domainOf(in.Product), path)})
 	}
 	v.Consumers = b.consumersOf(id, path)
+	v.Score, v.Usage = b.scoreOf(id), b.usageOf(id, path)
 	g, cut := b.neighbourhood(id, path)
 	v.Cut = cut
 	svg, err := b.svg(g, "lineage-"+id, "Lineage of "+id)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/plan"
+	"github.com/meshc-dev/meshc/pkg/result"
 	"github.com/meshc-dev/meshc/pkg/state"
 )
 
@@ -35,6 +36,13 @@ type Options struct {
 	// From says in the footer what the site shows, e.g. "the live catalog
 	// at serial 12".
 	From string
+	// Scores are the products' scorecards with the domain and team
+	// roll-ups (the engine's Score); nil when the platform defines none.
+	// The trend comes from the scores Live's history recorded.
+	Scores *result.Scores
+	// Usage is the observed usage of the products' ports (the engine's
+	// Usage); nil when the live catalog's backend keeps none.
+	Usage *result.Usage
 }
 
 // Limits that keep every page readable and bounded in size, whatever the
@@ -126,6 +134,7 @@ type builder struct {
 	domains   *namer
 	teams     *namer
 	history   map[string][]historyRow
+	scores    *scores
 	mu        sync.Mutex // guards files and csp
 	files     map[string][]byte
 	csp       map[string]string
@@ -167,6 +176,7 @@ func Build(m *catalog.Mesh, o Options) (*Site, error) {
 		b.teams.path(t)
 	}
 	b.history = historyByProduct(o.Live)
+	b.scores = indexScores(o)
 	// The product pages take most of the time, on every core; the other
 	// pages are built meanwhile. Every step only reads what was set up
 	// above, and render writes under the lock.

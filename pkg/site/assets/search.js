@@ -43,6 +43,7 @@
       else if (want.classification && p.cl !== want.classification) ok = false;
       else if (want.port && !has(p.pt, want.port)) ok = false;
       else if (want.tag && !has(p.tg, want.tag)) ok = false;
+      else if (want.level && p.lv !== want.level) ok = false;
       for (var k = 0; ok && k < terms.length; k++) if (hay[i].indexOf(terms[k]) < 0) ok = false;
       if (!ok) continue;
       if (matches < limit) drawn.appendChild(rows[i].cloneNode(true));
