@@ -142,9 +142,20 @@ func evaluate(s *Schema, d *source.Domain) domainResult {
 		return domainResult{}
 	}
 	loc, opts := s.naming(d)
-	v, ds := load(ctx, d, opts)
+	inst := instance(d)
+	if inst.Err == nil {
+		if r, ok := s.evaluateSyntax(ctx, sch, inst.Files, d, loc); ok {
+			r.provenance()
+			return r
+		}
+	}
+	v, ds := load(ctx, d, inst, opts)
 	if ds != nil {
 		return domainResult{diags: ds, failed: true}
+	}
+	if r, ok := s.evaluateSplit(sch, v, d, loc); ok {
+		r.provenance()
+		return r
 	}
 	// Fill the name into the schema before unifying: filling it after
 	// would evaluate the whole domain a second time.
@@ -184,14 +195,18 @@ func filePrefix(d *source.Domain) string {
 	return d.Dir + "/"
 }
 
-// load builds the domain's CUE package; diagnostics say why it cannot be.
-func load(ctx *cue.Context, d *source.Domain, opts cueerr.Options) (cue.Value, diag.Diagnostics) {
+// instance loads (parses) the domain's CUE package.
+func instance(d *source.Domain) *build.Instance {
 	prefix := filePrefix(d)
-	inst := cueload.Instances([]string{"."}, &cueload.Config{
+	return cueload.Instances([]string{"."}, &cueload.Config{
 		FS:         d.FS,
 		Dir:        "/",
 		FromFSPath: func(p string) string { return prefix + strings.TrimPrefix(p, "/") },
 	})[0]
+}
+
+// load builds the domain's CUE package; diagnostics say why it cannot be.
+func load(ctx *cue.Context, d *source.Domain, inst *build.Instance, opts cueerr.Options) (cue.Value, diag.Diagnostics) {
 	if inst.Err != nil {
 		return cue.Value{}, loadError(inst, d, opts)
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
@@ -24,6 +25,9 @@ import (
 type Schema struct {
 	cfg *config.Config
 	src map[string][]byte // file name -> source, policies included
+
+	splitOnce sync.Once
+	split     bool // products can be evaluated one by one (split.go)
 }
 
 // LoadSchema reads the embedded schema and the policy files named by cfg.
