@@ -142,13 +142,11 @@ func evaluate(s *Schema, d *source.Domain) domainResult {
 		return domainResult{}
 	}
 	loc, opts := s.naming(d)
-	inst := instance(d)
-	if inst.Err == nil {
-		if r, ok := s.evaluateSyntax(ctx, sch, inst.Files, d, loc); ok {
-			r.provenance()
-			return r
-		}
+	if r, ok := s.evaluateSyntax(ctx, sch, d, loc); ok {
+		r.provenance()
+		return r
 	}
+	inst := instance(d)
 	v, ds := load(ctx, d, inst, opts)
 	if ds != nil {
 		return domainResult{diags: ds, failed: true}

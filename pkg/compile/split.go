@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"io/fs"
 	"strings"
 
 	"cuelang.org/go/cue"
@@ -29,29 +30,54 @@ import (
 
 // evaluateSyntax evaluates a domain straight from its files' syntax,
 // without building the domain's package at all, when the files are plain
-// data: at the top only domain and products fields, and every product and
-// the header literals without references (no identifiers, comprehensions,
-// aliases or lets), so that a product means the same alone as in its
-// package. A product declared in several places is the unification of
-// them all, as in the package.
-func (s *Schema) evaluateSyntax(ctx *cue.Context, sch cue.Value, files []*ast.File, d *source.Domain, loc *locator) (domainResult, bool) {
+// data: each file of the same package, with at the top only domain and
+// products fields, every product declared once and, like the header, a
+// literal without references (no identifiers, comprehensions, aliases or
+// lets), so that a product means the same alone as in its package. Files
+// are read, parsed and evaluated one at a time: a file's syntax is garbage
+// once its products are decoded (the syntax of a whole 1,000-product
+// domain is ~100 MB).
+func (s *Schema) evaluateSyntax(ctx *cue.Context, sch cue.Value, d *source.Domain, loc *locator) (domainResult, bool) {
 	if !s.splittable() {
 		return domainResult{}, false
 	}
+	files, err := fs.Glob(d.FS, "*.cue")
+	if err != nil || len(files) == 0 {
+		return domainResult{}, false
+	}
+	df := sch.LookupPath(domainFilePath).FillPath(domainNamePath, d.Name)
+	pattern := df.LookupPath(productsPath)
+	plain := s.addsNoData()
+	prefix := filePrefix(d)
 	var header []ast.Expr
-	products := map[string][]ast.Expr{}
-	var names []string
-	for _, f := range files {
+	var products []*catalog.Product
+	seen := map[string]bool{}
+	pkg := ""
+	for _, name := range files {
+		// The CUE loader leaves out files named _* and .*; so does the
+		// whole-domain way, which then answers.
+		if strings.HasPrefix(name, "_") || strings.HasPrefix(name, ".") {
+			return domainResult{}, false
+		}
+		src, err := fs.ReadFile(d.FS, name)
+		if err != nil {
+			return domainResult{}, false
+		}
+		f, err := parser.ParseFile(prefix+name, src)
+		if err != nil || f.PackageName() == "" || (pkg != "" && f.PackageName() != pkg) {
+			return domainResult{}, false
+		}
+		pkg = f.PackageName()
 		for _, decl := range f.Decls {
 			switch x := decl.(type) {
-			case *ast.Package, *ast.CommentGroup, *ast.Attribute:
+			case *ast.Package, *ast.CommentGroup:
 				continue
 			case *ast.Field:
-				name, ok := plainLabel(x)
+				label, ok := plainLabel(x)
 				if !ok {
 					return domainResult{}, false
 				}
-				switch name {
+				switch label {
 				case "domain":
 					if !plainData(x.Value) {
 						return domainResult{}, false
@@ -68,13 +94,15 @@ func (s *Schema) evaluateSyntax(ctx *cue.Context, sch cue.Value, files []*ast.Fi
 							continue
 						case *ast.Field:
 							pname, ok := plainLabel(e)
-							if !ok || !plainData(e.Value) {
+							if !ok || seen[pname] || !plainData(e.Value) {
 								return domainResult{}, false
 							}
-							if _, seen := products[pname]; !seen {
-								names = append(names, pname)
+							seen[pname] = true
+							p, ok := productFromSyntax(ctx, pattern, plain, d, pname, e.Value)
+							if !ok {
+								return domainResult{}, false
 							}
-							products[pname] = append(products[pname], e.Value)
+							products = append(products, p)
 						default:
 							return domainResult{}, false
 						}
@@ -82,7 +110,7 @@ func (s *Schema) evaluateSyntax(ctx *cue.Context, sch cue.Value, files []*ast.Fi
 				default:
 					return domainResult{}, false
 				}
-			default:
+			default: // imports, attributes such as @if, embeddings, lets
 				return domainResult{}, false
 			}
 		}
@@ -90,50 +118,35 @@ func (s *Schema) evaluateSyntax(ctx *cue.Context, sch cue.Value, files []*ast.Fi
 	if len(header) == 0 {
 		return domainResult{}, false
 	}
-	build := func(xs []ast.Expr) cue.Value {
-		v := ctx.BuildExpr(xs[0])
-		for _, x := range xs[1:] {
-			v = v.Unify(ctx.BuildExpr(x))
-		}
-		return v
+	hv := ctx.BuildExpr(header[0])
+	for _, x := range header[1:] {
+		hv = hv.Unify(ctx.BuildExpr(x))
 	}
-	df := sch.LookupPath(domainFilePath).FillPath(domainNamePath, d.Name)
-	r, ok := decodeHeader(df, build(header), d, loc)
+	r, ok := decodeHeader(df, hv, d, loc)
 	if !ok {
 		return domainResult{}, false
 	}
-	pattern := df.LookupPath(productsPath)
-	plain := s.addsNoData()
-	for _, name := range names {
-		xs := products[name]
-		path := cue.MakePath(cue.Str(name))
-		one := pattern.FillPath(path, build(xs)).LookupPath(path)
-		if one.Validate(cue.Concrete(true)) != nil {
-			return domainResult{}, false
-		}
-		p := new(catalog.Product)
-		if plain && len(xs) == 1 && decodeLiteral(xs[0], p) {
-			// What the schema adds (#DomainFile's products pattern).
-			p.Name, p.Domain, p.ID = name, d.Name, d.Name+"."+name
-		} else if *p = (catalog.Product{}); decode(one, p) != nil {
-			return domainResult{}, false
-		}
-		r.products = append(r.products, p)
-	}
+	r.products = products
 	return r, true
 }
 
-// addsNoData reports whether the schema adds nothing to a valid product
-// but its name, domain and id: it is the embedded schema alone, which has
-// no defaults and no concrete fields (TestDecodeLiteral holds it to that).
-// Policies could add data, and then CUE exports every product.
-func (s *Schema) addsNoData() bool {
-	for name := range s.src {
-		if !schema.IsSchemaFile(name) {
-			return false
-		}
+// productFromSyntax checks one product declared once, as x, and decodes
+// it: from its syntax when the schema adds no data (plain), else through
+// CUE.
+func productFromSyntax(ctx *cue.Context, pattern cue.Value, plain bool, d *source.Domain, name string, x ast.Expr) (*catalog.Product, bool) {
+	path := cue.MakePath(cue.Str(name))
+	one := pattern.FillPath(path, ctx.BuildExpr(x)).LookupPath(path)
+	if one.Validate(cue.Concrete(true)) != nil {
+		return nil, false
 	}
-	return true
+	p := new(catalog.Product)
+	if plain && decodeLiteral(x, p) {
+		// What the schema adds (#DomainFile's products pattern).
+		p.Name, p.Domain, p.ID = name, d.Name, d.Name+"."+name
+		return p, true
+	}
+	*p = catalog.Product{}
+	return p, decode(one, p) == nil
 }
 
 // evaluateSplit evaluates a domain whose package is built (v, not yet
@@ -356,6 +369,19 @@ func declaresDomainFile(decl ast.Decl) bool {
 		return err != nil || name == "#DomainFile"
 	case *ast.Package, *ast.ImportDecl, *ast.CommentGroup, *ast.Attribute:
 		return false
+	}
+	return true
+}
+
+// addsNoData reports whether the schema adds nothing to a valid product
+// but its name, domain and id: it is the embedded schema alone, which has
+// no defaults and no concrete fields (TestSplitAgrees holds it to that).
+// Policies could add data, and then CUE exports every product.
+func (s *Schema) addsNoData() bool {
+	for name := range s.src {
+		if !schema.IsSchemaFile(name) {
+			return false
+		}
 	}
 	return true
 }

@@ -54,11 +54,10 @@ func split(t *testing.T, s *Schema, d *source.Domain, w way) (domainResult, bool
 	ctx := cuecontext.New()
 	sch, _ := s.build(ctx)
 	loc, opts := s.naming(d)
-	inst := instance(d)
 	if w == bySyntax {
-		return s.evaluateSyntax(ctx, sch, inst.Files, d, loc)
+		return s.evaluateSyntax(ctx, sch, d, loc)
 	}
-	v, ds := load(ctx, d, inst, opts)
+	v, ds := load(ctx, d, instance(d), opts)
 	if ds != nil {
 		t.Fatalf("%s: %v", d.Name, ds)
 	}
@@ -105,7 +104,7 @@ func sameResult(t *testing.T, name string, got, want domainResult) {
 // TestSplitAgrees holds both product-by-product ways to the whole-domain
 // evaluation on a generated mesh (no policies: products decoded from their
 // syntax) and on catalog-example (policies: CUE exports them). It is also
-// TestDecodeLiteral's guard: if the embedded schema ever added data to a
+// the guard of decoding from syntax: if the embedded schema ever added data to a
 // product (a default, a concrete field), decoding from the syntax would
 // miss it and this test would say so.
 func TestSplitAgrees(t *testing.T) {
@@ -169,6 +168,19 @@ products: order_events: version: _version`)
 	}
 	sameResult(t, d.Name, got, whole(t, s, d))
 	os.Remove(filepath.Join(orders, "zz_ref.cue"))
+
+	// A product declared in two files: the built package splits.
+	write("zz_more.cue", `products: order_events: version: "1.4.0"`)
+	s, domains = meshOf(t, dir)
+	d = find(domains)
+	if _, ok := split(t, s, d, bySyntax); ok {
+		t.Error("bySyntax accepted a product declared twice")
+	}
+	if got, ok = split(t, s, d, byValue); !ok {
+		t.Fatal("byValue declined a valid domain with a product in two files")
+	}
+	sameResult(t, d.Name, got, whole(t, s, d))
+	os.Remove(filepath.Join(orders, "zz_more.cue"))
 
 	// An invalid product: neither way answers, so that the whole-domain
 	// evaluation reports it.
