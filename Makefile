@@ -1,7 +1,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: build install test check bench bench-merge bench-usage example golden fmt vet
+.PHONY: build install test check bench bench-full bench-merge bench-usage example golden fmt vet
 
 build:
 	$(GO) build -o bin/meshc ./cmd/meshc
@@ -21,9 +21,18 @@ vet:
 
 check: fmt vet test
 
+# Cold and warm validate of 1k, 5k and 10k products in three shapes (50 per
+# domain, 10 big domains, domains of 5), with peak RSS and the ratio to the
+# JSON decode of the same data; one run each (~10 minutes on 2 cores).
 bench:
-	$(GO) test -run '^$$' -bench BenchmarkValidate -benchtime 1x -timeout 30m ./internal/meshgen/
+	$(GO) test -run '^$$' -bench BenchmarkValidate -benchtime 1x -timeout 60m ./internal/meshgen/
 	$(GO) test -run '^$$' -bench BenchmarkBuild10k -benchtime 1x ./pkg/site/
+
+# The full table: medians of 3 runs, and the peer, cue vet of each domain
+# two at a time (needs cue on PATH: go install cuelang.org/go/cmd/cue@v0.17.1).
+# MESHC_BENCH_SIZES=1000,5000,10000,20000 for other sizes.
+bench-full:
+	MESHC_BENCH_CUE=1 $(GO) test -run '^$$' -bench BenchmarkValidate -benchtime 3x -timeout 180m ./internal/meshgen/
 
 # Ingest 1,000,000 generated OpenLineage events into the file backend.
 bench-usage:

@@ -169,8 +169,17 @@ func evaluate(s *Schema, d *source.Domain) domainResult {
 	// domain is still compiled when the loader can build it, so that the
 	// mesh's checks see it (two domains reading one directory, say).
 	pkgs := source.CheckPackages(d)
-	if s.sharesSource(d.Name) {
+	shared := s.sharesSource(d.Name)
+	if shared {
 		pkgs = nil // the ownership check names the one mistake: one directory for two domains
+	}
+	// The fast way takes only a domain whose files meshc accepts as they
+	// are; any it refuses goes the whole-domain way, which reports it.
+	if !shared && len(pkgs) == 0 && acceptable(d) {
+		if r, ok := s.evaluateSyntax(ctx, sch, d, loc); ok {
+			r.provenance()
+			return r
+		}
 	}
 	v, ds := load(ctx, d, opts)
 	if ds != nil {
@@ -178,6 +187,11 @@ func evaluate(s *Schema, d *source.Domain) domainResult {
 			ds = pkgs
 		}
 		return domainResult{diags: ds, failed: true}
+	}
+	if r, ok := s.evaluateSplit(sch, v, d, loc); ok {
+		r.diags = append(r.diags, pkgs...)
+		r.provenance()
+		return r
 	}
 	// Fill the name into the schema before unifying: filling it after
 	// would evaluate the whole domain a second time.
@@ -236,16 +250,16 @@ func filePrefix(d *source.Domain) string {
 	return d.Dir + "/"
 }
 
-// load builds the domain's CUE package; diagnostics say why it cannot be.
-func load(ctx *cue.Context, d *source.Domain, opts cueerr.Options) (cue.Value, diag.Diagnostics) {
-	if ds := source.CheckUTF8(d); len(ds) > 0 {
-		return cue.Value{}, ds
-	}
+// acceptable reports whether d's files pass the checks load makes before
+// CUE sees them: UTF-8 text, no module dependencies.
+func acceptable(d *source.Domain) bool {
+	return len(source.CheckUTF8(d)) == 0 && moduleDeps(d) == nil
+}
+
+// instance loads (parses) the domain's CUE package from its own files.
+func instance(d *source.Domain) *build.Instance {
 	prefix := filePrefix(d)
-	if ds := moduleDeps(d); ds != nil {
-		return cue.Value{}, ds
-	}
-	inst := cueload.Instances([]string{"."}, &cueload.Config{
+	return cueload.Instances([]string{"."}, &cueload.Config{
 		FS:         d.FS,
 		Dir:        "/",
 		FromFSPath: func(p string) string { return prefix + strings.TrimPrefix(p, "/") },
@@ -253,6 +267,17 @@ func load(ctx *cue.Context, d *source.Domain, opts cueerr.Options) (cue.Value, d
 		Registry: noRegistry{},
 		Env:      []string{},
 	})[0]
+}
+
+// load builds the domain's CUE package; diagnostics say why it cannot be.
+func load(ctx *cue.Context, d *source.Domain, opts cueerr.Options) (cue.Value, diag.Diagnostics) {
+	if ds := source.CheckUTF8(d); len(ds) > 0 {
+		return cue.Value{}, ds
+	}
+	if ds := moduleDeps(d); ds != nil {
+		return cue.Value{}, ds
+	}
+	inst := instance(d)
 	if inst.Err != nil {
 		return cue.Value{}, loadError(inst, d, opts)
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
@@ -29,6 +30,9 @@ type Schema struct {
 	// rules the rules the policies name.
 	constraints []constraint
 	rules       []rule.Rule
+
+	splitOnce sync.Once
+	split     bool // products can be evaluated one by one (split.go)
 }
 
 // LoadSchema reads the embedded schema and the policy files named by cfg.
