@@ -39,6 +39,9 @@ func checkRepositories(cfg *config.Config, local map[string]string, getenv func(
 		runs = "(unknown: GITHUB_REPOSITORY is not set)"
 	}
 	for _, name := range slices.Sorted(maps.Keys(local)) {
+		if local[name] == "" {
+			continue // read from its source as mesh.cue names it: no checkout to trust
+		}
 		d := cfg.Domains[name]
 		if d == nil {
 			continue // mesh.Load names the unknown domain
