@@ -116,19 +116,11 @@ func staleError(prev, live *state.Catalog) *state.StaleError {
 // catalogCommit writes the commit of the catalog blob on parent (zero: a
 // root commit, the branch's first), keeping the parent's other files.
 func (b *Backend) catalogCommit(r *git.Repository, parent, blob plumbing.Hash, next *state.Catalog) (plumbing.Hash, error) {
-	var base *object.Tree
-	var parents []plumbing.Hash
-	if !parent.IsZero() {
-		c, err := object.GetCommit(r.Storer, parent)
-		if err != nil {
-			return plumbing.ZeroHash, fmt.Errorf("commit %s: %v", parent, err)
-		}
-		if base, err = c.Tree(); err != nil {
-			return plumbing.ZeroHash, fmt.Errorf("tree of commit %s: %v", parent, err)
-		}
-		parents = []plumbing.Hash{parent}
+	base, parents, err := treeOf(r, parent)
+	if err != nil {
+		return plumbing.ZeroHash, err
 	}
-	tree, err := putFile(r.Storer, base, strings.Split(b.o.Path, "/"), blob)
+	tree, err := putFile(r.Storer, base, splitPath(b.o.Path), blob)
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
@@ -145,6 +137,26 @@ func (b *Backend) catalogCommit(r *git.Repository, parent, blob plumbing.Hash, n
 		ParentHashes: parents,
 	})
 }
+
+// treeOf returns the tree of commit parent and parent as a new commit's
+// parents; nil and none if parent is zero.
+func treeOf(r *git.Repository, parent plumbing.Hash) (*object.Tree, []plumbing.Hash, error) {
+	if parent.IsZero() {
+		return nil, nil, nil
+	}
+	c, err := object.GetCommit(r.Storer, parent)
+	if err != nil {
+		return nil, nil, fmt.Errorf("commit %s: %v", parent, err)
+	}
+	base, err := c.Tree()
+	if err != nil {
+		return nil, nil, fmt.Errorf("tree of commit %s: %v", parent, err)
+	}
+	return base, []plumbing.Hash{parent}, nil
+}
+
+// splitPath is a cleaned slash-separated path's parts, for putFile.
+func splitPath(p string) []string { return strings.Split(p, "/") }
 
 // newest is the history entry of the apply that writes next, if it has one.
 func newest(next *state.Catalog) *state.Entry {

@@ -3,6 +3,7 @@ package git
 import (
 	"testing"
 
+	"github.com/meshc-dev/meshc/pkg/state"
 	"github.com/meshc-dev/meshc/pkg/state/statetest"
 )
 
@@ -28,5 +29,19 @@ func TestConformanceDaemon(t *testing.T) {
 func TestConformanceMemory(t *testing.T) {
 	statetest.Run(t, func(t *testing.T) statetest.Storage {
 		return fileRemote(t).storage(t, func() string { return "" })
+	})
+}
+
+// TestUsageConformance runs the usage suite over file:// and over a
+// loopback git daemon, each store with its own clone.
+func TestUsageConformance(t *testing.T) {
+	t.Run("file", func(t *testing.T) {
+		statetest.RunUsage(t, func(t *testing.T) state.UsageStore { return fileRemote(t).open(t, t.TempDir()) })
+	})
+	t.Run("daemon", func(t *testing.T) {
+		statetest.RunUsage(t, func(t *testing.T) state.UsageStore { return daemonRemote(t).open(t, t.TempDir()) })
+	})
+	t.Run("memory", func(t *testing.T) {
+		statetest.RunUsage(t, func(t *testing.T) state.UsageStore { return fileRemote(t).open(t, "") })
 	})
 }

@@ -362,6 +362,33 @@ func (b *Backend) readAt(r *git.Repository, tip plumbing.Hash) (*state.Catalog, 
 	if tip.IsZero() {
 		return nil, plumbing.ZeroHash, nil
 	}
+	data, blob, err := b.fileAt(r, tip, b.o.Path)
+	if bad, ok := errors.AsType[*unusableError](err); ok {
+		return nil, plumbing.ZeroHash, b.corrupt(tip, &state.CorruptError{Reason: bad.reason})
+	}
+	if err != nil || blob.IsZero() {
+		return nil, plumbing.ZeroHash, err
+	}
+	c, err := state.Decode(data)
+	if ce, ok := errors.AsType[*state.CorruptError](err); ok {
+		return nil, plumbing.ZeroHash, b.corrupt(tip, ce)
+	}
+	return c, blob, err
+}
+
+// unusableError is a file in the branch that meshc cannot read: not a
+// regular file, or too big.
+type unusableError struct{ reason string }
+
+func (e *unusableError) Error() string { return e.reason }
+
+// fileAt returns the bytes of the file at p in commit tip and its blob:
+// nil and the zero hash if tip is zero or has no file there. An entry
+// that is not a file meshc reads is an *unusableError.
+func (b *Backend) fileAt(r *git.Repository, tip plumbing.Hash, p string) ([]byte, plumbing.Hash, error) {
+	if tip.IsZero() {
+		return nil, plumbing.ZeroHash, nil
+	}
 	commit, err := object.GetCommit(r.Storer, tip)
 	if err != nil {
 		return nil, plumbing.ZeroHash, fmt.Errorf("live catalog %s: commit %s: %v", b.where(), tip, err)
@@ -370,22 +397,22 @@ func (b *Backend) readAt(r *git.Repository, tip plumbing.Hash) (*state.Catalog, 
 	if err != nil {
 		return nil, plumbing.ZeroHash, fmt.Errorf("live catalog %s: tree of commit %s: %v", b.where(), tip, err)
 	}
-	entry, err := tree.FindEntry(b.o.Path)
+	entry, err := tree.FindEntry(p)
 	if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
 		return nil, plumbing.ZeroHash, nil
 	}
 	if err != nil {
-		return nil, plumbing.ZeroHash, b.corrupt(tip, &state.CorruptError{Reason: err.Error()})
+		return nil, plumbing.ZeroHash, &unusableError{err.Error()}
 	}
 	if entry.Mode != filemode.Regular && entry.Mode != filemode.Executable {
-		return nil, plumbing.ZeroHash, b.corrupt(tip, &state.CorruptError{Reason: fmt.Sprintf("it is a %s, not a file", kind(entry.Mode))})
+		return nil, plumbing.ZeroHash, &unusableError{fmt.Sprintf("it is a %s, not a file", kind(entry.Mode))}
 	}
 	blob, err := object.GetBlob(r.Storer, entry.Hash)
 	if err != nil {
 		return nil, plumbing.ZeroHash, fmt.Errorf("live catalog %s: blob %s: %v", b.where(), entry.Hash, err)
 	}
 	if blob.Size > maxCatalog {
-		return nil, plumbing.ZeroHash, b.corrupt(tip, &state.CorruptError{Reason: fmt.Sprintf("it is %d bytes, more than the %d meshc reads", blob.Size, maxCatalog)})
+		return nil, plumbing.ZeroHash, &unusableError{fmt.Sprintf("it is %d bytes, more than the %d meshc reads", blob.Size, maxCatalog)}
 	}
 	rd, err := blob.Reader()
 	if err != nil {
@@ -396,11 +423,7 @@ func (b *Backend) readAt(r *git.Repository, tip plumbing.Hash) (*state.Catalog, 
 	if err != nil {
 		return nil, plumbing.ZeroHash, fmt.Errorf("live catalog %s: blob %s: %v", b.where(), entry.Hash, err)
 	}
-	c, err := state.Decode(data)
-	if ce, ok := errors.AsType[*state.CorruptError](err); ok {
-		return nil, plumbing.ZeroHash, b.corrupt(tip, ce)
-	}
-	return c, entry.Hash, err
+	return data, entry.Hash, nil
 }
 
 // corrupt fills in where the unusable catalog is and what to do about it.
