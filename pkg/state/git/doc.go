@@ -48,6 +48,18 @@
 // failed is decided by listing the remote afterwards, not by reading
 // error text, so a push whose answer was lost still counts as done.
 //
+// # Usage
+//
+// The backend is a state.UsageStore: the observed usage is a
+// state.UsageDoc in a second file on the branch, PATH.usage.json beside
+// the catalog. AddUsage fetches the tip, merges the events into that file
+// and pushes one commit ("meshc usage: N events") that changes nothing
+// else, with the tip as its lease and without the lock, so an ingest
+// never waits for an apply; if someone pushed first it merges onto their
+// tip and pushes again, five times at most, all within the timeout. The
+// catalog's bytes are unchanged by it, so an apply whose push it beat goes
+// on top of it, as above. An ingest that changes nothing commits nothing.
+//
 // # The lock
 //
 // A lock file in the clone would only exclude processes of one machine, and
