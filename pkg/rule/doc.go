@@ -10,6 +10,6 @@
 // It also checks waivers (CheckWaivers): a waiver must name a registered
 // rule or code and a domain or product that exists.
 //
-// It is a leaf: it imports only diag and internal/fuzzy, never a stage, so
+// It is a leaf: it imports only diag and fuzzy, never a stage, so
 // every stage can register into it. It never prints.
 package rule
