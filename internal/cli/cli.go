@@ -57,7 +57,7 @@ func commands() []command {
 		{"usage", "[flags] [PRODUCT]", "declared against observed consumers of each port; usage ingest [FILE|-] and usage serve count OpenLineage events", runUsage},
 		{"score", "[flags] [PRODUCT]", "each product's scorecard from the platform's #Scorecard, with domain and team roll-ups", runScore},
 		{"rules", "[flags] [ID]", "list every rule with its ID and purpose, or explain one", runRules},
-		{"init", "[flags]", "scaffold a new domain repository: its CUE and its GitHub workflows", runInit},
+		{"init", "[flags]", "scaffold a new domain repository (its CUE and workflows), or with --platform the platform repository", runInit},
 		{"version", "", "print meshc's version", runVersion},
 	}
 }

@@ -261,7 +261,7 @@ type loadFlags struct {
 // and --others.
 func (fs *flagSet) load(local bool) *loadFlags {
 	l := &loadFlags{others: string(engine.OthersLive)}
-	fs.StringVar(&l.cacheDir, "cache-dir", "", "meshc's cache: git clones and compiled domains (default: meshc in the user cache directory)")
+	fs.StringVar(&l.cacheDir, "cache-dir", "", "meshc's cache `DIR`: git clones and compiled domains (default: meshc in the user cache directory)")
 	fs.DurationVar(&l.gitTimeout, "git-timeout", source.DefaultTimeout, "give up on a git remote that has not answered within `duration` (each listing of refs, clone or fetch)")
 	fs.checks = append(fs.checks, func() error {
 		if l.gitTimeout <= 0 {
@@ -273,7 +273,7 @@ func (fs *flagSet) load(local bool) *loadFlags {
 		return l
 	}
 	fs.Var(&l.domains, "domain", "take domain `NAME=DIR` from a local checkout (a pull request's), or NAME alone from its source, the others from the live catalog; repeatable")
-	fs.StringVar(&l.others, "others", l.others, "with --domain, where the other domains come from: `live` (the live catalog, no fetch) or source")
+	fs.StringVar(&l.others, "others", l.others, "with --domain, `WHERE` the other domains come from: live (the live catalog, no fetch) or source")
 	fs.requires("others", "domain")
 	fs.checks = append(fs.checks, func() error {
 		if l.others != string(engine.OthersLive) && l.others != string(engine.OthersSource) {
