@@ -24,26 +24,11 @@ func runUsage(ctx context.Context, e *Env, args []string) error {
 			return runUsageServe(ctx, e, args[1:])
 		}
 	}
-	fs := e.flags("usage")
-	m := fs.mesh()
-	domain := fs.String("domain", "", "only the products of domain `NAME`")
-	out := fs.format(render.KindUsage, "text", false)
-	rest, err := fs.parse(args)
+	eng, out, product, domain, err := e.report("usage", render.KindUsage, args)
 	if err != nil {
 		return err
 	}
-	if len(rest) > 1 {
-		return fs.usageErr("want at most one PRODUCT (domain.product), got %d arguments", len(rest))
-	}
-	o := engine.UsageOptions{Domain: *domain}
-	if len(rest) == 1 {
-		o.Product = rest[0]
-	}
-	eng, err := e.open(m, nil)
-	if err != nil {
-		return err
-	}
-	u, err := eng.Usage(ctx, o)
+	u, err := eng.Usage(ctx, engine.UsageOptions{Product: product, Domain: domain})
 	if err != nil {
 		return err
 	}
@@ -135,28 +120,34 @@ func runUsageServe(ctx context.Context, e *Env, args []string) error {
 }
 
 func runScore(ctx context.Context, e *Env, args []string) error {
-	fs := e.flags("score")
-	m := fs.mesh()
-	domain := fs.String("domain", "", "only the products of domain `NAME`")
-	out := fs.format(render.KindScore, "text", false)
-	rest, err := fs.parse(args)
+	eng, out, product, domain, err := e.report("score", render.KindScore, args)
 	if err != nil {
 		return err
 	}
-	if len(rest) > 1 {
-		return fs.usageErr("want at most one PRODUCT (domain.product), got %d arguments", len(rest))
-	}
-	o := engine.ScoreOptions{Domain: *domain}
-	if len(rest) == 1 {
-		o.Product = rest[0]
-	}
-	eng, err := e.open(m, nil)
-	if err != nil {
-		return err
-	}
-	s, err := eng.Score(ctx, o)
+	s, err := eng.Score(ctx, engine.ScoreOptions{Product: product, Domain: domain})
 	if err != nil {
 		return err
 	}
 	return out.format.(render.ScoreFormat).Scores(e.Stdout, s, out.opts(""))
+}
+
+// report parses the flags of a report on the live catalog narrowed to
+// [PRODUCT] or --domain (usage, score) and opens the engine.
+func (e *Env) report(name string, kind render.Kind, args []string) (eng *engine.Engine, out *output, product, domain string, err error) {
+	fs := e.flags(name)
+	m := fs.mesh()
+	dom := fs.String("domain", "", "only the products of domain `NAME`")
+	out = fs.format(kind, "text", false)
+	rest, err := fs.parse(args)
+	if err != nil {
+		return nil, nil, "", "", err
+	}
+	if len(rest) > 1 {
+		return nil, nil, "", "", fs.usageErr("want at most one PRODUCT (domain.product), got %d arguments", len(rest))
+	}
+	if len(rest) == 1 {
+		product = rest[0]
+	}
+	eng, err = e.open(m, nil)
+	return eng, out, product, *dom, err
 }
