@@ -183,11 +183,7 @@ func (b *Backend) where() string { return b.shown + "#" + b.o.Branch + ":" + b.o
 func (b *Backend) Read(ctx context.Context) (*state.Catalog, error) {
 	var c *state.Catalog
 	err := b.with(ctx, func(ctx context.Context, r *git.Repository) error {
-		refs, err := b.list(ctx, r)
-		if err != nil {
-			return err
-		}
-		tip, err := b.fetchTip(ctx, r, refs)
+		tip, err := b.tip(ctx, r)
 		if err != nil {
 			return err
 		}
@@ -327,6 +323,16 @@ func (b *Backend) tracking() plumbing.ReferenceName {
 
 // fetchTip brings the branch's tip, as refs lists it, into the clone and
 // returns it; the zero hash if there is no branch.
+// tip lists the remote's refs and fetches the branch's tip into r; the
+// zero hash when there is no branch yet.
+func (b *Backend) tip(ctx context.Context, r *git.Repository) (plumbing.Hash, error) {
+	refs, err := b.list(ctx, r)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return b.fetchTip(ctx, r, refs)
+}
+
 func (b *Backend) fetchTip(ctx context.Context, r *git.Repository, refs map[plumbing.ReferenceName]plumbing.Hash) (plumbing.Hash, error) {
 	tip, ok := refs[b.branch]
 	if !ok {

@@ -34,11 +34,7 @@ func (b *Backend) AddUsage(ctx context.Context, events []state.UsageEvent, keepF
 	added := 0
 	err := b.with(ctx, func(ctx context.Context, r *git.Repository) error {
 		for attempt := 1; ; attempt++ {
-			refs, err := b.list(ctx, r)
-			if err != nil {
-				return err
-			}
-			tip, err := b.fetchTip(ctx, r, refs)
+			tip, err := b.tip(ctx, r)
 			if err != nil {
 				return err
 			}
@@ -106,11 +102,7 @@ func (b *Backend) AddUsage(ctx context.Context, events []state.UsageEvent, keepF
 func (b *Backend) ReadUsage(ctx context.Context, since string) ([]state.UsageAggregate, error) {
 	var doc *state.UsageDoc
 	err := b.with(ctx, func(ctx context.Context, r *git.Repository) error {
-		refs, err := b.list(ctx, r)
-		if err != nil {
-			return err
-		}
-		tip, err := b.fetchTip(ctx, r, refs)
+		tip, err := b.tip(ctx, r)
 		if err != nil {
 			return err
 		}
