@@ -3,28 +3,17 @@ package cli
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/meshc-dev/meshc/internal/fixture"
 	"github.com/meshc-dev/meshc/pkg/state/file"
 )
 
-// example copies catalog-example into a temp dir and returns its mesh.cue.
-func example(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	if err := os.CopyFS(dir, os.DirFS("../../catalog-example")); err != nil {
-		t.Fatal(err)
-	}
-	// make example leaves a live catalog behind; start from none.
-	if err := os.RemoveAll(filepath.Join(dir, ".meshc")); err != nil {
-		t.Fatal(err)
-	}
-	return filepath.Join(dir, "mesh.cue")
-}
+// example is a fresh copy of catalog-example, without a live catalog.
+func example(t *testing.T) string { return fixture.Example(t, "../..") }
 
 func run(args ...string) (int, string) {
 	var out bytes.Buffer

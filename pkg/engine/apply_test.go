@@ -8,22 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/meshc-dev/meshc/internal/fixture"
 	"github.com/meshc-dev/meshc/pkg/diag"
 )
 
-// example copies catalog-example into a temp dir, without a live catalog,
-// and returns its mesh.cue.
-func example(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	if err := os.CopyFS(dir, os.DirFS("../../catalog-example")); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.RemoveAll(filepath.Join(dir, ".meshc")); err != nil {
-		t.Fatal(err)
-	}
-	return filepath.Join(dir, "mesh.cue")
-}
+// example is a fresh copy of catalog-example, without a live catalog.
+func example(t *testing.T) string { return fixture.Example(t, "../..") }
 
 // checkout copies domain's directory of the mesh at cfg, as a pull
 // request's checkout, and edits file in it: old becomes new.
