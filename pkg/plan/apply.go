@@ -73,6 +73,9 @@ func (p *Plan) Apply(live *state.Catalog, user string, now time.Time) (*state.Ca
 	if err := p.CheckFresh(live); err != nil {
 		return nil, err
 	}
+	if live.Part() != nil {
+		return nil, fmt.Errorf("the plan can be applied only to the whole live catalog, not to a part of it")
+	}
 	if p.Desired == nil {
 		return nil, fmt.Errorf("the plan holds no desired catalog (was it saved with meshc plan -out?)")
 	}

@@ -20,6 +20,8 @@ type Catalog struct {
 	Products      map[string]*catalog.Product `json:"products"`
 	Meta          map[string]ProductMeta      `json:"meta,omitempty"` // by product id
 	History       []Entry                     `json:"history"`        // applied plans, oldest first
+
+	part *Index // the whole catalog's index when this is a part of it (Part)
 }
 
 // ProductMeta is what the catalog remembers about a product beyond its declaration.

@@ -12,6 +12,12 @@ import (
 type Store interface {
 	// Read returns the live catalog; a missing catalog is New() (serial 0), not an error.
 	Read(ctx context.Context) (*Catalog, error)
+	// ReadPart returns part of the live catalog: every domain, the
+	// products choose names from the index of all of them (with their
+	// meta), and no history; its Part is that index. A backend that
+	// cannot read part of its catalog (see PartReader) reads it whole,
+	// and the part is taken from that.
+	ReadPart(ctx context.Context, choose Choose) (*Catalog, error)
 	// Lock takes the exclusive write lock for who (e.g. "alice@host (meshc
 	// apply)"); if another holder has it, it fails at once with
 	// *LockedError naming the holder, when and where.
@@ -110,6 +116,10 @@ func (s *store) checked(c *Catalog, err error) (*Catalog, error) {
 	return c, nil
 }
 
+func (s *store) ReadPart(ctx context.Context, choose Choose) (*Catalog, error) {
+	return s.readPart(ctx, choose)
+}
+
 func (s *store) Lock(ctx context.Context, who string) (Lock, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -152,6 +162,9 @@ func (l *lock) read(ctx context.Context) (c, stored *Catalog, err error) {
 }
 
 func (l *lock) Write(ctx context.Context, c *Catalog, expectSerial int64) error {
+	if c.part != nil {
+		return fmt.Errorf("live catalog %s: a part of the catalog (ReadPart) cannot be written back: read it whole", l.s.Describe())
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	live, stored, err := l.read(ctx)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -15,12 +16,22 @@ import (
 )
 
 // Backend is the catalog as one JSON file, guarded by a lock file next to
-// it (<Path>.lock).
+// it (<Path>.lock), with its index beside it (IndexPath).
 type Backend struct {
 	Path string
 }
 
-var _ state.Backend = (*Backend)(nil)
+var (
+	_ state.Backend    = (*Backend)(nil)
+	_ state.PartReader = (*Backend)(nil)
+)
+
+// IndexPath is where the index of the catalog file at path is kept:
+// catalog.json's is catalog.index.json. It is a cache meshc writes with
+// every catalog; a missing, stale or broken one is ignored.
+func IndexPath(path string) string {
+	return strings.TrimSuffix(path, ".json") + ".index.json"
+}
 
 // New returns the file backend for the catalog at path.
 func New(path string) *Backend { return &Backend{Path: path} }
@@ -45,6 +56,38 @@ func (b *Backend) Read(ctx context.Context) (*state.Catalog, error) {
 		ce.Path = b.Path
 	}
 	return c, err
+}
+
+// ReadPart reads the products choose names through the index beside the
+// file; ok is false if there is no index written for the file as it is.
+func (b *Backend) ReadPart(ctx context.Context, choose state.Choose) (*state.Catalog, *state.Index, bool, error) {
+	index, err := readIndex(IndexPath(b.Path))
+	if err != nil || index == nil {
+		return nil, nil, false, nil
+	}
+	data, err := os.ReadFile(b.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, false, nil
+	}
+	if err != nil {
+		return nil, nil, false, fmt.Errorf("read live catalog: %w", err)
+	}
+	c, idx, ok := state.DecodePart(data, index, choose)
+	return c, idx, ok, nil
+}
+
+// readIndex reads an index file, nil if there is none or it is too big to be one.
+func readIndex(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > state.MaxIndex {
+		return nil, err
+	}
+	return io.ReadAll(io.LimitReader(f, state.MaxIndex+1))
 }
 
 // session is a lock held on a Backend through its lock file.
@@ -76,13 +119,20 @@ func (s *session) Replace(ctx context.Context, prev, next *state.Catalog) error 
 	if err := s.held(); err != nil {
 		return err
 	}
-	data, err := state.Encode(next)
+	data, index, err := state.EncodeIndexed(next)
 	if err != nil {
 		return err
 	}
 	// Only the lock's holder writes temp files beside the catalog: any
 	// there now were left by a writer that crashed.
 	removeLeftovers(s.b.Path)
+	removeLeftovers(IndexPath(s.b.Path))
+	// The index first: it names the document it indexes by checksum, so
+	// a reader between the two renames (or after a crash) finds it does
+	// not match and reads the document whole.
+	if err := writeAtomic(IndexPath(s.b.Path), index); err != nil {
+		return fmt.Errorf("write live catalog index: %w", err)
+	}
 	if err := writeAtomic(s.b.Path, data); err != nil {
 		return fmt.Errorf("write live catalog: %w", err)
 	}

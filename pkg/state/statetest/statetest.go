@@ -5,7 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -57,6 +60,7 @@ func Run(t *testing.T, newStorage Factory) {
 		{"Canceled", testCanceled},
 		{"Corrupt", testCorrupt},
 		{"ConcurrentWriters", testConcurrentWriters},
+		{"ReadPart", testReadPart},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, newStorage(t)) })
@@ -549,4 +553,119 @@ func Entry(user string, serial int64) state.Entry {
 		Sources: map[string]catalog.Source{"sales": {Path: "domains/sales", Commit: "abc123"}},
 		Summary: state.Summary{Create: 1},
 	}
+}
+
+// Linked returns a catalog of n products in domains of five, each reading
+// the one before it and some naming OpenLineage datasets or a
+// replacement: a catalog whose parts differ, for the tests of ReadPart.
+func Linked(n int) *state.Catalog {
+	c := Sample()
+	for i := range n {
+		domain := fmt.Sprintf("d%02d", i/5)
+		if c.Domains[domain] == nil {
+			c.Domains[domain] = &catalog.Domain{Name: domain, Title: "Domain " + domain, Team: catalog.Team{Name: domain, GitHub: "@acme/" + domain}}
+		}
+		id := fmt.Sprintf("%s.p%03d", domain, i)
+		p := &catalog.Product{
+			ID: id, Name: fmt.Sprintf("p%03d", i), Domain: domain, Version: "1.0.0",
+			Status: catalog.StatusActive, Classification: "internal",
+			Description: "Orders <b>&</b> returns\u2028of " + id,
+			OutputPorts: map[string]catalog.OutputPort{
+				"out": {Type: "table", Location: fmt.Sprintf("postgres://db:5432/mesh.%s", id), Access: catalog.Access{Visibility: catalog.VisibilityPublic},
+					Schema: map[string]catalog.Field{"id": {Type: "string", Required: true}, "nested": {Type: "object", Fields: map[string]catalog.Field{"a": {Type: "integer"}}}}},
+			},
+		}
+		if i%3 == 0 {
+			p.OutputPorts["events"] = catalog.OutputPort{Type: "topic", Location: "kafka://" + id, Lineage: []catalog.LineageID{{Namespace: "kafka://broker", Name: id}}}
+		}
+		if i > 0 {
+			prev := fmt.Sprintf("d%02d.p%03d", (i-1)/5, i-1)
+			p.InputPorts = map[string]catalog.InputPort{"prev": {Product: prev, Port: "out"}}
+		}
+		if i%7 == 6 {
+			p.Status = catalog.StatusDeprecated
+			p.Deprecation = &catalog.Deprecation{Sunset: "2027-01-01", ReplacedBy: "sales.orders"}
+		}
+		c.Products[id] = p
+		c.Meta[id] = state.ProductMeta{CreatedSerial: 1, UpdatedSerial: int64(1 + i%2)}
+	}
+	return c
+}
+
+// testReadPart checks that ReadPart returns what Part takes from the
+// whole catalog, and that a document changed behind the backend's back
+// (a hand edit) is read as it is, never through a stale index.
+func testReadPart(t *testing.T, s Storage) {
+	st := open(t, s)
+	c := Linked(40)
+	mustWrite(t, st, c, 0)
+	c.History = append(c.History, Entry("bob", 2))
+	mustWrite(t, st, c, 1)
+	choose := func(idx *state.Index) []string {
+		var ids []string
+		for id, e := range idx.Products {
+			if e.Domain == "d03" || slices.Contains(e.Reads, "d03.p019") {
+				ids = append(ids, id)
+			}
+		}
+		return append(ids, "sales.orders", "no.such")
+	}
+	check := func(t *testing.T) {
+		t.Helper()
+		whole := read(t, open(t, s))
+		want := state.Part(whole, choose)
+		got, err := open(t, s).ReadPart(t.Context(), choose)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Part() == nil || !reflect.DeepEqual(got.Part(), want.Part()) {
+			t.Errorf("ReadPart's index differs from the index of the whole catalog")
+		}
+		if got.Serial != whole.Serial || got.Lineage != whole.Lineage || got.FormatVersion != whole.FormatVersion {
+			t.Errorf("ReadPart: serial %d lineage %q, want %d %q", got.Serial, got.Lineage, whole.Serial, whole.Lineage)
+		}
+		if len(got.History) != 0 {
+			t.Errorf("ReadPart returned %d history entries, want none", len(got.History))
+		}
+		for _, f := range []struct {
+			name      string
+			got, want any
+		}{{"domains", got.Domains, want.Domains}, {"products", got.Products, want.Products}, {"meta", got.Meta, want.Meta}} {
+			if !reflect.DeepEqual(f.got, f.want) {
+				t.Errorf("ReadPart's %s differ from the part of the whole catalog:\n got %v\nwant %v", f.name, f.got, f.want)
+			}
+		}
+		if len(got.Products) != 7 { // d03's five, its reader d04.p020, sales.orders
+			t.Errorf("ReadPart returned %d products, want 7: %v", len(got.Products), slices.Sorted(maps.Keys(got.Products)))
+		}
+		if err := write(t, st, got, got.Serial); err == nil {
+			t.Errorf("a part of the catalog was written back")
+		}
+	}
+	t.Run("Written", check)
+	if s.Plant == nil {
+		return
+	}
+	// A hand edit: a product renamed by editing the document.
+	edited := read(t, st)
+	p := *edited.Products["d03.p016"]
+	p.Title = "edited by hand"
+	edited.Products["d03.p016"] = &p
+	data, err := state.Encode(edited)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Plant(data) {
+		return
+	}
+	t.Run("EditedByHand", func(t *testing.T) {
+		check(t)
+		got, err := open(t, s).ReadPart(t.Context(), choose)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Products["d03.p016"].Title != "edited by hand" {
+			t.Errorf("ReadPart read a stale index: the hand edit is not in it")
+		}
+	})
 }

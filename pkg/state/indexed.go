@@ -1,0 +1,240 @@
+package state
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"hash/crc32"
+	"maps"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/meshc-dev/meshc/pkg/catalog"
+)
+
+// IndexFormat names the format of the index EncodeIndexed writes.
+const IndexFormat = "meshc-catalog-index/1"
+
+// MaxIndex bounds the index document DecodePart reads.
+const MaxIndex = 64 << 20
+
+// indexDoc is the index a document backend keeps beside the catalog
+// document: the Index, and where in the document each product's JSON is.
+// It is bound to one document by its size and checksum, so an index left
+// from an earlier write, or a document edited by hand, is never trusted:
+// DecodePart then reports it unusable and the caller reads the document.
+type indexDoc struct {
+	Format  string `json:"format"`
+	Size    int    `json:"size"`
+	CRC32C  uint32 `json:"crc32c"`
+	Serial  int64  `json:"serial"`
+	Lineage string `json:"lineage"`
+	// Domains and Meta are where those values are in the document:
+	// offset and length (Meta is 0, 0 when the document has none).
+	Domains  [2]int                     `json:"domains"`
+	Meta     [2]int                     `json:"meta"`
+	Products map[string]indexDocProduct `json:"products"`
+}
+
+type indexDocProduct struct {
+	IndexEntry
+	At [2]int `json:"at"` // offset and length of its JSON in the document
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// EncodeIndexed returns Encode(c), byte for byte, and its index: for a
+// backend that keeps the catalog as one document (file, git), so that
+// DecodePart can read part of it.
+func EncodeIndexed(c *Catalog) (doc, index []byte, err error) {
+	// Encode the catalog with no products, then put them in where its
+	// "products" key is: a newline and two spaces before a key happen
+	// only at the top level of the indented document (strings hold no
+	// raw newlines), so the marker is found once.
+	head := *c
+	head.Products = map[string]*catalog.Product{}
+	skeleton, err := Encode(&head)
+	if err != nil {
+		return nil, nil, err
+	}
+	const marker = "\n  \"products\": {}"
+	at := bytes.Index(skeleton, []byte(marker))
+	if at < 0 || bytes.Count(skeleton, []byte(marker)) != 1 {
+		return nil, nil, fmt.Errorf("encode catalog: no single products key in the document")
+	}
+	ids := slices.Sorted(maps.Keys(c.Products))
+	values, err := encodeProducts(c.Products, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	size := len(skeleton)
+	for i, id := range ids {
+		size += len(id) + len(values[i]) + 16
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	buf.Write(skeleton[:at+len(marker)-1]) // up to the '{' of the products
+	idx := indexDoc{Format: IndexFormat, Serial: c.Serial, Lineage: c.Lineage, Products: make(map[string]indexDocProduct, len(ids))}
+	for i, id := range ids {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.WriteString("\n    ")
+		key, err := marshalNoHTML(id, "")
+		if err != nil {
+			return nil, nil, err
+		}
+		buf.Write(key)
+		buf.WriteString(": ")
+		idx.Products[id] = indexDocProduct{IndexEntry: IndexEntryOf(c.Products[id]), At: [2]int{buf.Len(), len(values[i])}}
+		buf.Write(values[i])
+	}
+	if len(ids) > 0 {
+		buf.WriteString("\n  ")
+	}
+	shift := buf.Len() - (at + len(marker) - 1)
+	buf.Write(skeleton[at+len(marker)-1:])
+	doc = buf.Bytes()
+
+	// The domains come before the products, the meta after them.
+	if idx.Domains, err = span(skeleton, "\n  \"domains\": ", 0); err != nil {
+		return nil, nil, err
+	}
+	if len(c.Meta) > 0 {
+		if idx.Meta, err = span(skeleton, "\n  \"meta\": ", shift); err != nil {
+			return nil, nil, err
+		}
+	}
+	idx.Size, idx.CRC32C = len(doc), crc32.Checksum(doc, castagnoli)
+	index, err = json.Marshal(idx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode catalog index: %w", err)
+	}
+	return doc, append(index, '\n'), nil
+}
+
+// span returns where the value of the top-level key is in an indented
+// document, moved by shift bytes.
+func span(doc []byte, key string, shift int) ([2]int, error) {
+	i := bytes.Index(doc, []byte(key))
+	if i < 0 {
+		return [2]int{}, fmt.Errorf("encode catalog: no %s in the document", key)
+	}
+	start := i + len(key)
+	dec := json.NewDecoder(bytes.NewReader(doc[start:]))
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return [2]int{}, fmt.Errorf("encode catalog: %w", err)
+	}
+	return [2]int{start + shift, len(raw)}, nil
+}
+
+// encodeProducts encodes each product as it is indented inside the
+// document, on every core: the catalog's cost to write is mostly this.
+func encodeProducts(products map[string]*catalog.Product, ids []string) ([][]byte, error) {
+	values := make([][]byte, len(ids))
+	errs := make([]error, len(ids))
+	var wg sync.WaitGroup
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(ids)/64))
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(ids); i += workers {
+				values[i], errs[i] = marshalNoHTML(products[ids[i]], "    ")
+			}
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("encode catalog: product %s: %w", ids[i], err)
+		}
+	}
+	return values, nil
+}
+
+// marshalNoHTML encodes v as Encode does, indented under prefix, without
+// the trailing newline.
+func marshalNoHTML(v any, prefix string) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if prefix != "" {
+		enc.SetIndent(prefix, "  ")
+	}
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// DecodePart reads part of the catalog document doc through index, as
+// PartReader.ReadPart does: choose is called with the index, and the
+// catalog returned has every domain, the products choose named with their
+// meta, and no history. ok is false when index is not the index of doc
+// (missing, from another write, or doc edited since) or anything read
+// through it does not hold: the caller then decodes doc whole, which
+// reports what is wrong with it, if anything.
+func DecodePart(doc, index []byte, choose Choose) (c *Catalog, idx *Index, ok bool) {
+	if len(index) == 0 || len(index) > MaxIndex {
+		return nil, nil, false
+	}
+	var x indexDoc
+	if json.Unmarshal(index, &x) != nil || x.Format != IndexFormat ||
+		x.Size != len(doc) || x.CRC32C != crc32.Checksum(doc, castagnoli) {
+		return nil, nil, false
+	}
+	slice := func(at [2]int) ([]byte, bool) {
+		if at[0] < 0 || at[1] <= 0 || at[0] > len(doc)-at[1] {
+			return nil, false
+		}
+		return doc[at[0] : at[0]+at[1]], true
+	}
+	var head struct {
+		FormatVersion string `json:"format_version"`
+		Lineage       string `json:"lineage"`
+		Serial        int64  `json:"serial"`
+	}
+	// The header is the document's first fields, up to the domains.
+	if x.Domains[0] <= 0 || x.Domains[0] > len(doc) {
+		return nil, nil, false
+	}
+	end := bytes.LastIndexByte(doc[:x.Domains[0]], ',')
+	if end < 0 || json.Unmarshal(append(slices.Clip(doc[:end]), '}'), &head) != nil ||
+		head.Serial != x.Serial || head.Lineage != x.Lineage {
+		return nil, nil, false
+	}
+	idx = &Index{Serial: x.Serial, Lineage: x.Lineage, Products: make(map[string]IndexEntry, len(x.Products))}
+	for id, p := range x.Products {
+		idx.Products[id] = p.IndexEntry
+	}
+	c = &Catalog{
+		FormatVersion: head.FormatVersion, Lineage: head.Lineage, Serial: head.Serial,
+		Products: map[string]*catalog.Product{}, Meta: map[string]ProductMeta{}, History: []Entry{},
+	}
+	raw, ok := slice(x.Domains)
+	if !ok || json.Unmarshal(raw, &c.Domains) != nil {
+		return nil, nil, false
+	}
+	var meta map[string]ProductMeta
+	if x.Meta != [2]int{} {
+		if raw, ok = slice(x.Meta); !ok || json.Unmarshal(raw, &meta) != nil {
+			return nil, nil, false
+		}
+	}
+	for _, id := range choose(idx) {
+		p, known := x.Products[id]
+		if !known {
+			continue
+		}
+		raw, ok := slice(p.At)
+		var pr *catalog.Product
+		if !ok || json.Unmarshal(raw, &pr) != nil || pr == nil || pr.ID != id || !IndexEntryOf(pr).Equal(p.IndexEntry) {
+			return nil, nil, false
+		}
+		c.Products[id] = pr
+		if m, ok := meta[id]; ok {
+			c.Meta[id] = m
+		}
+	}
+	return c, idx, true
+}

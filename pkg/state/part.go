@@ -1,0 +1,161 @@
+package state
+
+import (
+	"cmp"
+	"context"
+	"maps"
+	"slices"
+
+	"github.com/meshc-dev/meshc/pkg/catalog"
+)
+
+// Index is what a check of one domain must know of every product of the
+// live catalog to choose the few it reads: what each product reads and
+// names, and which locations and OpenLineage datasets it claims. It is
+// small (a few hundred bytes a product) next to the products themselves.
+type Index struct {
+	Serial   int64
+	Lineage  string
+	Products map[string]IndexEntry // by product id
+}
+
+// IndexEntry is one product of an Index.
+type IndexEntry struct {
+	Domain string `json:"domain"`
+	// Reads are the products its input ports read and the one its
+	// deprecation names as its replacement: sorted, each once.
+	Reads []string `json:"reads,omitempty"`
+	// Locations are its output ports' locations, sorted, each once.
+	Locations []string `json:"locations,omitempty"`
+	// Datasets are the OpenLineage datasets its output ports publish
+	// (catalog.OutputPort.Datasets), sorted, each once.
+	Datasets []catalog.LineageID `json:"datasets,omitempty"`
+}
+
+// IndexEntryOf returns p's entry in an Index.
+func IndexEntryOf(p *catalog.Product) IndexEntry {
+	e := IndexEntry{Domain: p.Domain}
+	for _, in := range p.InputPorts {
+		e.Reads = append(e.Reads, in.Product)
+	}
+	if p.Deprecation != nil && p.Deprecation.ReplacedBy != "" {
+		e.Reads = append(e.Reads, p.Deprecation.ReplacedBy)
+	}
+	for _, port := range p.OutputPorts {
+		e.Locations = append(e.Locations, port.Location)
+		e.Datasets = append(e.Datasets, port.Datasets()...)
+	}
+	e.Reads = sortedSet(e.Reads, cmp.Compare)
+	e.Locations = sortedSet(e.Locations, cmp.Compare)
+	e.Datasets = sortedSet(e.Datasets, func(a, b catalog.LineageID) int {
+		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
+	})
+	return e
+}
+
+// Equal reports whether e and f are the same entry.
+func (e IndexEntry) Equal(f IndexEntry) bool {
+	return e.Domain == f.Domain && slices.Equal(e.Reads, f.Reads) &&
+		slices.Equal(e.Locations, f.Locations) && slices.Equal(e.Datasets, f.Datasets)
+}
+
+func sortedSet[T any](s []T, compare func(a, b T) int) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	slices.SortFunc(s, compare)
+	return slices.CompactFunc(s, func(a, b T) bool { return compare(a, b) == 0 })
+}
+
+// IndexOf returns the index of c.
+func IndexOf(c *Catalog) *Index {
+	idx := &Index{Serial: c.Serial, Lineage: c.Lineage, Products: make(map[string]IndexEntry, len(c.Products))}
+	for id, p := range c.Products {
+		idx.Products[id] = IndexEntryOf(p)
+	}
+	return idx
+}
+
+// Choose names, from the index of the whole live catalog, the products a
+// read of part of it needs.
+type Choose func(*Index) []string
+
+// PartReader is a Backend that can read part of its catalog without
+// decoding all of it: the file and git backends through an index written
+// beside the document, postgres through its rows.
+type PartReader interface {
+	// ReadPart reads the stored catalog's index, calls choose with it
+	// and returns, as of that same stored catalog, the catalog with only
+	// the products choose named (and their meta), every domain, and no
+	// history; nil if there is no catalog yet. ok is false, with no
+	// error, when the backend has no index it can trust for the stored
+	// catalog (one written by an older meshc, or edited by hand): the
+	// Store then reads it whole.
+	ReadPart(ctx context.Context, choose Choose) (c *Catalog, idx *Index, ok bool, err error)
+}
+
+// Part returns the part of c that choose names, as a PartReader does:
+// the products named, their meta and every domain; no history. c is not
+// changed; the result shares its products.
+func Part(c *Catalog, choose Choose) *Catalog {
+	idx := IndexOf(c)
+	return subset(c, idx, choose(idx))
+}
+
+// subset is c with only the products ids, marked as a part of the catalog
+// idx indexes.
+func subset(c *Catalog, idx *Index, ids []string) *Catalog {
+	out := &Catalog{
+		FormatVersion: c.FormatVersion,
+		Lineage:       c.Lineage,
+		Serial:        c.Serial,
+		Domains:       maps.Clone(c.Domains),
+		Products:      make(map[string]*catalog.Product, len(ids)),
+		Meta:          map[string]ProductMeta{},
+		History:       []Entry{},
+		part:          idx,
+	}
+	for _, id := range ids {
+		if p := c.Products[id]; p != nil {
+			out.Products[id] = p
+		}
+		if m, ok := c.Meta[id]; ok {
+			out.Meta[id] = m
+		}
+	}
+	return out
+}
+
+// Part returns the index of the whole live catalog when c holds only part
+// of it (Store.ReadPart), else nil. A part cannot be written back.
+func (c *Catalog) Part() *Index { return c.part }
+
+// readPart is Store.ReadPart.
+func (s *store) readPart(ctx context.Context, choose Choose) (*Catalog, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if pr, ok := s.b.(PartReader); ok {
+		c, idx, ok, err := pr.ReadPart(ctx, choose)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			if c == nil {
+				return New(), nil
+			}
+			if cerr := validate(c, nil); cerr != nil {
+				cerr.Path = s.b.Describe()
+				return nil, cerr
+			}
+			c.normalize()
+			c.part = idx
+			return c, nil
+		}
+	}
+	c, err := s.Read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return Part(c, choose), nil
+}
