@@ -252,6 +252,9 @@ type loadFlags struct {
 	gitTimeout time.Duration
 	domains    domainFlag
 	others     string
+	// wholeLive reads the whole live catalog in a pull-request check,
+	// for a plan that is saved (plan -out).
+	wholeLive bool
 	// log, when set (reconcile --watch), takes the git fetches' notices
 	// as records instead of stderr lines.
 	log *slog.Logger
@@ -318,6 +321,7 @@ func (e *Env) open(m *meshFlags, l *loadFlags, lockTimeout ...time.Duration) (*e
 		o.Notify = e.gitNotify(l.log)
 		o.Local = l.domains.m
 		o.Others = engine.Others(l.others)
+		o.WholeLive = l.wholeLive
 	}
 	return engine.Open(o)
 }

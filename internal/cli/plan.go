@@ -20,6 +20,7 @@ func runPlan(ctx context.Context, e *Env, args []string) error {
 	if err := fs.parseNone(args); err != nil {
 		return err
 	}
+	l.wholeLive = *file != "" // a saved plan holds the whole desired catalog
 	rep, err := startGitHub(e, *github)
 	if err != nil {
 		return err

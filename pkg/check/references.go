@@ -71,7 +71,11 @@ func hasPort(p *catalog.Product, port string) bool {
 
 // suggest names the closest product id, for typos.
 func suggest(m *Mesh, id string) string {
-	if best := fuzzy.Closest(id, m.ProductIDs(), 4); best != "" {
+	ids := m.Known
+	if ids == nil {
+		ids = m.ProductIDs()
+	}
+	if best := fuzzy.Closest(id, ids, 4); best != "" {
 		return fmt.Sprintf(" (did you mean %s?)", best)
 	}
 	return ""

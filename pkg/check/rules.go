@@ -40,6 +40,10 @@ type Mesh struct {
 	// Teams holds the GitHub handle mesh.cue assigns to a domain, by
 	// domain name; a domain without one is not in it.
 	Teams map[string]string
+	// Known, when the mesh holds only part of the products (a check of
+	// one domain against part of the live catalog), is every product id
+	// of the whole, for suggestions; nil means the mesh's own.
+	Known []string
 }
 
 // known reports whether id's problems are reported already: it failed the

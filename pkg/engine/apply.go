@@ -92,9 +92,12 @@ func (e *Engine) commitLocked(ctx context.Context, lock state.Lock, pl *Planned,
 		return nil, err
 	}
 	out := &result.Apply{Plan: p}
-	if pl.replan != nil && (live.Serial != p.LiveSerial || live.Lineage != p.Lineage) {
+	moved := live.Serial != p.LiveSerial || live.Lineage != p.Lineage
+	// A plan made against part of the live catalog is made again against
+	// all of it, under the lock, before anything is written.
+	if pl.replan != nil && (moved || p.Part()) {
 		p = pl.replan(ctx, live)
-		out.Plan, out.Replanned, out.From = p, true, from
+		out.Plan, out.Replanned, out.From = p, moved, from
 		if p.Diagnostics.HasErrors() {
 			out.Diagnostics = diag.Diagnostics{diag.Errorf("stale-plan",
 				"the live catalog moved from serial %d to %d while this change was applied; planned again against it, the change is no longer valid (see the errors above); plan again",

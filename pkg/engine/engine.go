@@ -63,6 +63,10 @@ type Options struct {
 	// Notify, when set, is told of git fetches that take long and of
 	// cached clones cloned again (see source.Event); its calls take turns.
 	Notify func(source.Event)
+	// WholeLive makes a pull-request check read the whole live catalog,
+	// not only the part its domains touch (see part.go): for a plan that
+	// is saved, and to compare the two.
+	WholeLive bool
 	// Notice, when set, is told what taking the live catalog's lock did
 	// besides (a dead holder's lock broken) and of compile-cache entries
 	// discarded, a sentence each.
@@ -158,11 +162,17 @@ type loaded struct {
 	usage []state.UsageAggregate
 }
 
+// partCheck reports whether this run reads only part of the live catalog:
+// a pull-request check, unless WholeLive.
+func (e *Engine) partCheck() bool { return e.prCheck() && !e.o.WholeLive }
+
 // load loads the mesh: with Local, those domains come from their
 // checkouts and, with OthersLive, every other domain from the live
-// catalog. withLive reads the live catalog in any case; tolerant goes on
-// past a domain whose source cannot be read. Diagnostics are not waived.
-func (e *Engine) load(ctx context.Context, withLive, tolerant bool) (*loaded, error) {
+// catalog (the part of it they touch, see part.go). withLive reads the
+// live catalog in any case; tolerant goes on past a domain whose source
+// cannot be read; usage is the observed usage a plan weighs. Diagnostics
+// are not waived.
+func (e *Engine) load(ctx context.Context, withLive, tolerant bool, usage []state.UsageAggregate) (*loaded, error) {
 	dirs, only := e.split()
 	for name := range only {
 		if _, ok := e.cfg.Domains[name]; !ok {
@@ -175,8 +185,8 @@ func (e *Engine) load(ctx context.Context, withLive, tolerant bool) (*loaded, er
 		o.Source.CacheDir = filepath.Join(root, "git")
 		o.Compile.Cache = &compile.Cache{Dir: filepath.Join(root, "compile"), Notify: e.o.Notice}
 	}
-	l := &loaded{}
-	if withLive || e.prCheck() {
+	l := &loaded{usage: usage}
+	if (withLive || e.prCheck()) && !e.partCheck() {
 		var err error
 		if l.live, err = e.store.Read(ctx); err != nil {
 			return nil, err
@@ -185,12 +195,36 @@ func (e *Engine) load(ctx context.Context, withLive, tolerant bool) (*loaded, er
 	if l.live != nil {
 		o.Live = l.live.Products
 	}
-	if e.prCheck() {
-		o.Others = &catalog.Mesh{Domains: l.live.Domains, Products: l.live.Products}
+	switch {
+	case e.partCheck():
+		o.Others = catalog.NewMesh() // filled in once the checked domains are compiled
+	case e.prCheck():
+		o.Others = l.live.Mesh()
 	}
 	res, err := mesh.Load(ctx, e.cfg, o)
 	if err != nil {
 		return nil, err
+	}
+	if e.partCheck() {
+		inCfg := map[string]bool{}
+		for name := range e.cfg.Domains {
+			inCfg[name] = true
+		}
+		local := map[string]bool{}
+		for name := range e.o.Local {
+			local[name] = true
+		}
+		n := &partNeeds{cfg: inCfg, local: local, res: res, usage: usage}
+		if l.live, err = e.store.ReadPart(ctx, n.Choose); err != nil {
+			return nil, err
+		}
+		if idx := l.live.Part(); idx != nil {
+			n.addStubs(l.live)
+			res = res.WithPart(l.live.Mesh(), known(idx, res))
+			res.Diagnostics = n.dropContext(res.Diagnostics)
+		} else {
+			res = res.WithPart(l.live.Mesh(), nil) // no catalog yet: the part is the whole
+		}
 	}
 	l.res = res
 	return l, nil
@@ -220,6 +254,14 @@ func (e *Engine) waive(ctx context.Context, l *loaded, ds diag.Diagnostics) diag
 // it returns nil, and the waivers' products are then not judged (plan
 // judges them).
 func (e *Engine) liveProducts(ctx context.Context, l *loaded) map[string]*catalog.Product {
+	if l.live != nil && l.live.Part() != nil {
+		// Only the ids count: every product of the whole catalog.
+		ids := make(map[string]*catalog.Product, len(l.live.Part().Products))
+		for id := range l.live.Part().Products {
+			ids[id] = l.live.Products[id]
+		}
+		return ids
+	}
 	if l.live != nil {
 		return l.live.Products
 	}

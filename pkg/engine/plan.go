@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/diag"
@@ -39,11 +40,12 @@ func (e *Engine) Plan(ctx context.Context) (*Planned, error) {
 // plan plans; reconcile is tolerant of unreadable sources and labels
 // drift.
 func (e *Engine) plan(ctx context.Context, reconcile bool) (*Planned, error) {
-	l, err := e.load(ctx, true, reconcile)
+	usage, err := e.observedUsage(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if l.usage, err = e.observedUsage(ctx); err != nil {
+	l, err := e.load(ctx, true, reconcile, usage)
+	if err != nil {
 		return nil, err
 	}
 	pl := e.planAgainst(ctx, l, reconcile)
@@ -56,7 +58,7 @@ func (e *Engine) plan(ctx context.Context, reconcile bool) (*Planned, error) {
 		pl.replan = func(ctx context.Context, live *state.Catalog) *plan.Plan {
 			res := l.res
 			if e.prCheck() {
-				res = res.WithOthers(live.Mesh())
+				res = res.WithPart(live.Mesh(), nil)
 			}
 			again := e.planAgainst(ctx, &loaded{res: res, live: live, usage: l.usage}, reconcile)
 			again.Plan.Scores = pl.Plan.Scores
@@ -88,6 +90,14 @@ func (e *Engine) planAgainst(ctx context.Context, l *loaded, reconcile bool) *Pl
 		Usage:         l.usage,
 	})
 	p.Diagnostics = e.waive(ctx, l, append(p.Diagnostics, res.Diagnostics...))
+	if e.prCheck() {
+		// The other domains are taken as they are live: their products'
+		// no-op entries say nothing, and would list only some of them.
+		p.Changes = slices.DeleteFunc(p.Changes, func(c *plan.Change) bool {
+			_, local := e.o.Local[c.Domain]
+			return c.Action == plan.NoOp && !local
+		})
+	}
 	if reconcile {
 		skipFailed(p, res.Failed)
 	}
@@ -111,6 +121,9 @@ func (e *Engine) LoadPlan(path string) (*Planned, error) {
 func (e *Engine) SavePlan(path string, pl *Planned) error {
 	if pl.Live == nil {
 		return fmt.Errorf("saving the plan: only a plan made in this run can be saved")
+	}
+	if pl.Plan.Part() {
+		return fmt.Errorf("saving the plan: it was made against part of the live catalog; open the engine with WholeLive to save it")
 	}
 	return plan.Save(path, pl.Plan, plan.MeshOf(e.cfg.Platform.Name, pl.Live))
 }

@@ -10,13 +10,22 @@ import (
 
 // Validate loads, evaluates and checks the mesh.
 func (e *Engine) Validate(ctx context.Context) (*result.Validation, error) {
-	l, err := e.load(ctx, false, false)
+	l, err := e.load(ctx, false, false, nil)
 	if err != nil {
 		return nil, err
 	}
 	// Every declared domain and product counts, also those that failed:
 	// a summary of 11 products for 12 declared hides one.
 	products := len(l.res.Mesh.Products)
+	if l.live != nil && l.live.Part() != nil {
+		// The others are as many as the whole live catalog has.
+		products = len(l.res.Compiled())
+		for _, e := range l.live.Part().Products {
+			if l.res.Others[e.Domain] {
+				products++
+			}
+		}
+	}
 	for id := range l.res.Invalid {
 		if l.res.Mesh.Products[id] == nil {
 			products++
@@ -36,7 +45,7 @@ func (e *Engine) Mesh(ctx context.Context, live bool) (*catalog.Mesh, diag.Diagn
 		}
 		return lc.Mesh(), nil, nil
 	}
-	l, err := e.load(ctx, false, false)
+	l, err := e.load(ctx, false, false, nil)
 	if err != nil {
 		return nil, nil, err
 	}

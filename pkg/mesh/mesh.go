@@ -39,6 +39,7 @@ type Result struct {
 
 	compiled compiled
 	live     map[string]*catalog.Product
+	known    []string // every product id, when others holds part of the live catalog
 }
 
 // Options tunes Load.
@@ -160,7 +161,7 @@ func (r *Result) assemble(others *catalog.Mesh) {
 			}
 		}
 	}
-	ds = append(ds, check.Run(&check.Mesh{Mesh: m, Invalid: r.Invalid, Failed: failed, Live: r.live, Teams: teams})...)
+	ds = append(ds, check.Run(&check.Mesh{Mesh: m, Invalid: r.Invalid, Failed: failed, Live: r.live, Teams: teams, Known: r.known})...)
 	ds.Sort()
 	r.Mesh, r.Diagnostics = m, ds.Compact()
 }
@@ -176,6 +177,31 @@ func (r *Result) WithOthers(others *catalog.Mesh) *Result {
 	out := *r
 	out.assemble(others)
 	return &out
+}
+
+// WithPart returns the mesh again with the domains Load took from
+// Options.Others taken from part, part of the live catalog (its domains
+// and the products a check of the compiled domains needs), which is also
+// the live catalog the mesh rules consult; known is every product id of
+// the whole live catalog and of this mesh. It is WithOthers for a check of one domain
+// against the few products it touches.
+func (r *Result) WithPart(part *catalog.Mesh, known []string) *Result {
+	if r.compiled.mesh == nil || len(r.Others) == 0 {
+		return r
+	}
+	out := *r
+	out.live, out.known = part.Products, known
+	out.assemble(part)
+	return &out
+}
+
+// Compiled returns the products Load compiled itself (not those taken
+// from Options.Others).
+func (r *Result) Compiled() map[string]*catalog.Product {
+	if r.compiled.mesh == nil {
+		return nil
+	}
+	return r.compiled.mesh.Products
 }
 
 // localDomains opens the directories that replace some domains' sources.

@@ -73,8 +73,8 @@ func (p *Plan) Apply(live *state.Catalog, user string, now time.Time) (*state.Ca
 	if err := p.CheckFresh(live); err != nil {
 		return nil, err
 	}
-	if live.Part() != nil {
-		return nil, fmt.Errorf("the plan can be applied only to the whole live catalog, not to a part of it")
+	if live.Part() != nil || p.part {
+		return nil, fmt.Errorf("a plan made against part of the live catalog cannot be applied: plan again against the whole")
 	}
 	if p.Desired == nil {
 		return nil, fmt.Errorf("the plan holds no desired catalog (was it saved with meshc plan -out?)")

@@ -58,6 +58,7 @@ func Diff(desired *catalog.Mesh, live *state.Catalog, o Options) *Plan {
 		Diagnostics:   diag.Diagnostics{},
 		Desired:       &Desired{Domains: map[string]*catalog.Domain{}, Products: map[string]*catalog.Product{}},
 		Skipped:       o.Skip,
+		part:          live.Part() != nil,
 	}
 	for name, d := range desired.Domains {
 		p.Desired.Domains[name] = d

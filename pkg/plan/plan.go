@@ -41,7 +41,16 @@ type Plan struct {
 	// it and before it (set by the caller when the platform defines a
 	// scorecard); apply records them in the history.
 	Scores []Score `json:"scores,omitempty"`
+
+	// part is true for a plan made against part of the live catalog
+	// (state.Store.ReadPart): its desired catalog is only that part, so
+	// it can be shown but never applied or saved.
+	part bool
 }
+
+// Part reports whether p was made against part of the live catalog; such
+// a plan is shown, never applied: apply plans again against the whole.
+func (p *Plan) Part() bool { return p.part }
 
 // Score is one changed product's scorecard score, after the plan and
 // before it (nil for a new product).

@@ -22,9 +22,10 @@ type Index struct {
 // IndexEntry is one product of an Index.
 type IndexEntry struct {
 	Domain string `json:"domain"`
-	// Reads are the products its input ports read and the one its
-	// deprecation names as its replacement: sorted, each once.
+	// Reads are the products its input ports read: sorted, each once.
 	Reads []string `json:"reads,omitempty"`
+	// Replacement is the product its deprecation names to move to.
+	Replacement string `json:"replacement,omitempty"`
 	// Locations are its output ports' locations, sorted, each once.
 	Locations []string `json:"locations,omitempty"`
 	// Datasets are the OpenLineage datasets its output ports publish
@@ -38,8 +39,8 @@ func IndexEntryOf(p *catalog.Product) IndexEntry {
 	for _, in := range p.InputPorts {
 		e.Reads = append(e.Reads, in.Product)
 	}
-	if p.Deprecation != nil && p.Deprecation.ReplacedBy != "" {
-		e.Reads = append(e.Reads, p.Deprecation.ReplacedBy)
+	if p.Deprecation != nil {
+		e.Replacement = p.Deprecation.ReplacedBy
 	}
 	for _, port := range p.OutputPorts {
 		e.Locations = append(e.Locations, port.Location)
@@ -55,7 +56,7 @@ func IndexEntryOf(p *catalog.Product) IndexEntry {
 
 // Equal reports whether e and f are the same entry.
 func (e IndexEntry) Equal(f IndexEntry) bool {
-	return e.Domain == f.Domain && slices.Equal(e.Reads, f.Reads) &&
+	return e.Domain == f.Domain && e.Replacement == f.Replacement && slices.Equal(e.Reads, f.Reads) &&
 		slices.Equal(e.Locations, f.Locations) && slices.Equal(e.Datasets, f.Datasets)
 }
 
