@@ -23,6 +23,7 @@ import (
 	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/config"
 	"github.com/meshc-dev/meshc/pkg/mesh"
+	pkgstate "github.com/meshc-dev/meshc/pkg/state"
 )
 
 // A shape is how a mesh's products are spread over its domains.
@@ -122,6 +123,7 @@ func BenchmarkValidate(b *testing.B) {
 						b.ReportMetric(jsonSec*1e3, "json-ms")
 					})
 				}
+				b.Run("pr-check", func(b *testing.B) { prCheck(b, meshc, dir, filled) })
 				if cue != "" {
 					b.Run("cue-vet", func(b *testing.B) {
 						var wall, cpu []float64
@@ -136,6 +138,57 @@ func BenchmarkValidate(b *testing.B) {
 			})
 		}
 	}
+}
+
+// prCheck measures a pull request's check: meshc plan of one domain's
+// checkout, changed every time (so that domain is evaluated again), the
+// others from a live catalog (the file backend) holding the whole mesh.
+// It reports the time over decoding that live catalog as JSON
+// (x-live-decode), the cost a check that read all of it would have at
+// least.
+func prCheck(b *testing.B, meshc, dir, cache string) {
+	state := filepath.Join(b.TempDir(), "catalog.json")
+	run(b, meshc, "apply", "--auto-approve", "--config", filepath.Join(dir, "mesh.cue"), "--state", state, "--cache-dir", cache)
+	doc, err := os.ReadFile(state)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var decode []float64
+	for range 3 {
+		t0 := time.Now()
+		if _, err := pkgstate.Decode(doc); err != nil {
+			b.Fatal(err)
+		}
+		decode = append(decode, time.Since(t0).Seconds())
+	}
+	domains, err := os.ReadDir(filepath.Join(dir, "domains"))
+	if err != nil || len(domains) == 0 {
+		b.Fatalf("no domains: %v", err)
+	}
+	name := domains[len(domains)/2].Name()
+	checkout := filepath.Join(b.TempDir(), name)
+	if err := os.CopyFS(checkout, os.DirFS(filepath.Join(dir, "domains", name))); err != nil {
+		b.Fatal(err)
+	}
+	var peakKB int64
+	var sec, cpu []float64
+	n := 0
+	for b.Loop() {
+		b.StopTimer()
+		n++
+		touch(b, checkout, n)
+		b.StartTimer()
+		t0 := time.Now()
+		kb, c := measure(b, meshc, "plan", "--config", filepath.Join(dir, "mesh.cue"), "--state", state, "--cache-dir", cache, "--domain", name+"="+checkout)
+		sec = append(sec, time.Since(t0).Seconds())
+		peakKB, cpu = max(peakKB, kb), append(cpu, c)
+	}
+	b.ReportMetric(median(sec), "wall-s")
+	b.ReportMetric(median(cpu), "cpu-s")
+	b.ReportMetric(float64(peakKB)/1024, "peak-RSS-MB")
+	b.ReportMetric(median(decode)*1e3, "live-decode-ms")
+	b.ReportMetric(median(sec)/median(decode), "x-live-decode")
+	b.ReportMetric(float64(len(doc))/(1<<20), "live-MB")
 }
 
 // jsonDecode returns the median seconds of decoding every entry of the
@@ -248,11 +301,19 @@ func median(xs []float64) float64 {
 // mark across vfork and exec.
 func validate(b *testing.B, meshc, dir, cache string) (int64, float64) {
 	b.Helper()
+	return measure(b, meshc, "validate", "--config", filepath.Join(dir, "mesh.cue"), "--cache-dir", cache)
+}
+
+// measure runs meshc with args, which must succeed, and returns its peak
+// RSS in kilobytes and the CPU seconds it took (see validate).
+func measure(b *testing.B, meshc string, args ...string) (int64, float64) {
+	b.Helper()
 	var out bytes.Buffer
-	cmd := exec.Command(meshc, "validate", "--config", filepath.Join(dir, "mesh.cue"), "--cache-dir", cache)
+	cmd := exec.Command(meshc, args...)
 	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Env = append(os.Environ(), "MESHC_USER=bench")
 	if err := cmd.Start(); err != nil {
-		b.Fatalf("meshc validate: %v", err)
+		b.Fatalf("meshc %s: %v", args[0], err)
 	}
 	done := make(chan struct{})
 	peak := make(chan int64)
@@ -275,7 +336,7 @@ func validate(b *testing.B, meshc, dir, cache string) (int64, float64) {
 	close(done)
 	kb := <-peak
 	if err != nil {
-		b.Fatalf("meshc validate: %v\n%s", err, out.Bytes())
+		b.Fatalf("meshc %s: %v\n%s", strings.Join(args, " "), err, out.Bytes())
 	}
 	cpu := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
 	if kb == 0 { // no /proc: the rusage, an upper bound

@@ -48,7 +48,7 @@ func unresolved(m *Mesh) diag.Diagnostics {
 	}
 	for _, id := range m.ProductIDs() {
 		p := m.Products[id]
-		if p.Deprecation == nil || p.Deprecation.ReplacedBy == "" {
+		if p.Deprecation == nil || p.Deprecation.ReplacedBy == "" || m.Context[id] {
 			continue
 		}
 		r := p.Deprecation.ReplacedBy

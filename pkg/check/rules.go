@@ -44,6 +44,10 @@ type Mesh struct {
 	// one domain against part of the live catalog), is every product id
 	// of the whole, for suggestions; nil means the mesh's own.
 	Known []string
+	// Context names the products of such a part that are there only as
+	// what others read: their own inputs are not all there, so the rules
+	// do not follow them.
+	Context map[string]bool
 }
 
 // known reports whether id's problems are reported already: it failed the
@@ -98,6 +102,9 @@ func (m *Mesh) edges() []edge {
 	var es []edge
 	for _, id := range m.ProductIDs() {
 		p := m.Products[id]
+		if m.Context[id] {
+			continue
+		}
 		for _, name := range catalog.SortedKeys(p.InputPorts) {
 			in := p.InputPorts[name]
 			es = append(es, edge{consumer: p, input: name, in: in, producer: m.Products[in.Product]})

@@ -220,10 +220,10 @@ func (e *Engine) load(ctx context.Context, withLive, tolerant bool, usage []stat
 		}
 		if idx := l.live.Part(); idx != nil {
 			n.addStubs(l.live)
-			res = res.WithPart(l.live.Mesh(), known(idx, res))
+			res = res.WithPart(l.live.Mesh(), known(idx, res), n.context)
 			res.Diagnostics = n.dropContext(res.Diagnostics)
 		} else {
-			res = res.WithPart(l.live.Mesh(), nil) // no catalog yet: the part is the whole
+			res = res.WithPart(l.live.Mesh(), nil, nil) // no catalog yet: the part is the whole
 		}
 	}
 	l.res = res

@@ -58,7 +58,7 @@ func (e *Engine) plan(ctx context.Context, reconcile bool) (*Planned, error) {
 		pl.replan = func(ctx context.Context, live *state.Catalog) *plan.Plan {
 			res := l.res
 			if e.prCheck() {
-				res = res.WithPart(live.Mesh(), nil)
+				res = res.WithPart(live.Mesh(), nil, nil)
 			}
 			again := e.planAgainst(ctx, &loaded{res: res, live: live, usage: l.usage}, reconcile)
 			again.Plan.Scores = pl.Plan.Scores

@@ -39,7 +39,8 @@ type Result struct {
 
 	compiled compiled
 	live     map[string]*catalog.Product
-	known    []string // every product id, when others holds part of the live catalog
+	known    []string        // every product id, when others holds part of the live catalog
+	context  map[string]bool // the products of that part there as context only
 }
 
 // Options tunes Load.
@@ -161,7 +162,7 @@ func (r *Result) assemble(others *catalog.Mesh) {
 			}
 		}
 	}
-	ds = append(ds, check.Run(&check.Mesh{Mesh: m, Invalid: r.Invalid, Failed: failed, Live: r.live, Teams: teams, Known: r.known})...)
+	ds = append(ds, check.Run(&check.Mesh{Mesh: m, Invalid: r.Invalid, Failed: failed, Live: r.live, Teams: teams, Known: r.known, Context: r.context})...)
 	ds.Sort()
 	r.Mesh, r.Diagnostics = m, ds.Compact()
 }
@@ -183,14 +184,16 @@ func (r *Result) WithOthers(others *catalog.Mesh) *Result {
 // Options.Others taken from part, part of the live catalog (its domains
 // and the products a check of the compiled domains needs), which is also
 // the live catalog the mesh rules consult; known is every product id of
-// the whole live catalog and of this mesh. It is WithOthers for a check of one domain
-// against the few products it touches.
-func (r *Result) WithPart(part *catalog.Mesh, known []string) *Result {
+// the whole live catalog and of this mesh, and context names the
+// products of part there only as what others read, which the rules do
+// not follow (see check.Mesh). It is WithOthers for a check of one
+// domain against the few products it touches.
+func (r *Result) WithPart(part *catalog.Mesh, known []string, context map[string]bool) *Result {
 	if r.compiled.mesh == nil || len(r.Others) == 0 {
 		return r
 	}
 	out := *r
-	out.live, out.known = part.Products, known
+	out.live, out.known, out.context = part.Products, known, context
 	out.assemble(part)
 	return &out
 }
