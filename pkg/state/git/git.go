@@ -13,12 +13,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-git/go-billy/v5/osfs"
 	git "github.com/go-git/go-git/v5"
 	gitconfig "github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/transport"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/memory"
 
 	"github.com/meshc-dev/meshc/pkg/internal/gitremote"
@@ -291,14 +294,33 @@ func (b *Backend) withRepo(ctx context.Context, f func(*git.Repository) error) e
 		return held(err)
 	}
 	defer unlock()
-	r, err := git.PlainOpen(b.dir)
+	r, err := openClone(b.dir)
 	if errors.Is(err, git.ErrRepositoryNotExists) {
-		r, err = git.PlainInit(b.dir, true)
+		if _, err = git.PlainInit(b.dir, true); err == nil {
+			r, err = openClone(b.dir)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("live catalog %s: clone %s: %v (remove it to clone again)", b.where(), b.dir, err)
 	}
 	return f(r)
+}
+
+// largeObject is the size from which the clone on disk reads a blob as
+// it is asked for, straight into the caller's buffer, rather than first
+// into an object in memory that grows as it is read: the catalog's
+// document, which is read once and can be a hundred megabytes and more.
+const largeObject = 1 << 20
+
+// openClone opens the bare clone at dir, as git.PlainOpen does, reading
+// large objects as they are asked for.
+func openClone(dir string) (*git.Repository, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	st := filesystem.NewStorageWithOptions(osfs.New(dir), cache.NewObjectLRUDefault(), filesystem.Options{LargeObjectThreshold: largeObject})
+	return git.Open(st, nil)
 }
 
 var dirLocks sync.Map // clone directory -> chan struct{}, holding a token while in use

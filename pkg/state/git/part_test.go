@@ -3,6 +3,7 @@ package git
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"maps"
 	"reflect"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/meshc-dev/meshc/internal/gittest"
+	"github.com/meshc-dev/meshc/internal/meshgen"
 	"github.com/meshc-dev/meshc/pkg/state"
 	"github.com/meshc-dev/meshc/pkg/state/statetest"
 )
@@ -24,6 +26,30 @@ func chooseD03(idx *state.Index) []string {
 		}
 	}
 	return append(ids, "sales.orders")
+}
+
+// checkOf chooses what a pull-request check of domain needs: its
+// products, the products they read and their readers.
+func checkOf(domain string) state.Choose {
+	return func(idx *state.Index) []string {
+		set := map[string]bool{}
+		for id, e := range idx.Products {
+			if e.Domain == domain {
+				set[id] = true
+				for _, r := range e.Reads {
+					set[r] = true
+				}
+			}
+		}
+		for id, e := range idx.Products {
+			for _, r := range e.Reads {
+				if idx.Products[r].Domain == domain {
+					set[id] = true
+				}
+			}
+		}
+		return slices.Collect(maps.Keys(set))
+	}
 }
 
 // writeLinked writes statetest.Linked(n) through a Store on r as an apply
@@ -282,5 +308,62 @@ func TestReadPartOfCorruptCatalog(t *testing.T) {
 	_, err := state.NewStore(r.open(t, "")).ReadPart(t.Context(), chooseD03)
 	if _, ok := errors.AsType[*state.CorruptError](err); !ok || readErr == nil || err.Error() != readErr.Error() {
 		t.Errorf("ReadPart of a directory: err = %v; want Read's %v", err, readErr)
+	}
+}
+
+// TestLargeDocuments: a catalog bigger than largeObject, which the clone
+// reads as it is asked for, comes back whole through Read and ReadPart,
+// from the writer's clone (loose objects) and from a reader's that
+// fetched each version (packs, perhaps deltas of the version before).
+func TestLargeDocuments(t *testing.T) {
+	r := daemonRemote(t)
+	writer := state.NewStore(r.open(t, t.TempDir()))
+	reader := state.NewStore(r.open(t, t.TempDir()))
+	m := meshgen.Mesh(meshgen.Options{Domains: 4, ProductsPerDomain: 25, Seed: 2})
+	c := state.New()
+	c.Domains, c.Products = m.Domains, m.Products
+	domain := slices.Sorted(maps.Keys(c.Domains))[1]
+	choose := checkOf(domain)
+	for serial := range int64(3) {
+		l, err := writer.Lock(t.Context(), "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for id, p := range c.Products {
+			q := *p
+			q.Description = fmt.Sprintf("%s, as of serial %d", p.Description, serial+1)
+			c.Products[id] = &q
+		}
+		c.History = append(c.History, statetest.Entry("alice", serial+1))
+		if err := l.Write(t.Context(), c, serial); err != nil {
+			t.Fatal(err)
+		}
+		l.Unlock()
+		if size := len(r.raw(DefaultBranch, DefaultPath)); size <= largeObject {
+			t.Fatalf("the document is %d bytes; want more than %d", size, largeObject)
+		}
+		want, err := state.Decode(encode(t, c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, st := range map[string]state.Store{"writer": writer, "reader": reader} {
+			got, err := st.Read(t.Context())
+			if err != nil {
+				t.Fatalf("%s: Read: %v", name, err)
+			}
+			if !reflect.DeepEqual(got.Products, want.Products) || got.Serial != serial+1 {
+				t.Errorf("%s: Read at serial %d differs from what was written", name, serial+1)
+			}
+			part, err := st.ReadPart(t.Context(), choose)
+			if err != nil {
+				t.Fatalf("%s: ReadPart: %v", name, err)
+			}
+			if wantPart := state.Part(got, choose); !reflect.DeepEqual(part.Products, wantPart.Products) || len(part.Products) == 0 {
+				t.Errorf("%s: ReadPart at serial %d differs from the part of the whole", name, serial+1)
+			}
+		}
+		if _, _, ok, err := r.open(t, t.TempDir()).ReadPart(t.Context(), choose); !ok || err != nil {
+			t.Errorf("ReadPart = ok %v, %v; want its index read", ok, err)
+		}
 	}
 }
