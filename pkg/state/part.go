@@ -5,6 +5,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
 )
@@ -75,6 +76,14 @@ func IndexOf(c *Catalog) *Index {
 		idx.Products[id] = IndexEntryOf(p)
 	}
 	return idx
+}
+
+// IndexPath is where a document backend keeps the index of the catalog
+// document at path, beside it: catalog.json's is catalog.index.json. It
+// is a cache meshc writes with every catalog; a missing, stale or broken
+// one is ignored.
+func IndexPath(path string) string {
+	return strings.TrimSuffix(path, ".json") + ".index.json"
 }
 
 // Choose names, from the index of the whole live catalog, the products a

@@ -27,11 +27,8 @@ var (
 )
 
 // IndexPath is where the index of the catalog file at path is kept:
-// catalog.json's is catalog.index.json. It is a cache meshc writes with
-// every catalog; a missing, stale or broken one is ignored.
-func IndexPath(path string) string {
-	return strings.TrimSuffix(path, ".json") + ".index.json"
-}
+// state.IndexPath, catalog.index.json beside catalog.json.
+func IndexPath(path string) string { return state.IndexPath(path) }
 
 // New returns the file backend for the catalog at path.
 func New(path string) *Backend { return &Backend{Path: path} }

@@ -40,7 +40,7 @@ func (s *session) Replace(ctx context.Context, prev, next *state.Catalog) error 
 	if s.released {
 		return fmt.Errorf("live catalog %s: the lock was already released", s.b.where())
 	}
-	data, err := state.Encode(next)
+	data, index, err := state.EncodeIndexed(next)
 	if err != nil {
 		return err
 	}
@@ -49,8 +49,12 @@ func (s *session) Replace(ctx context.Context, prev, next *state.Catalog) error 
 		if err != nil {
 			return fmt.Errorf("live catalog %s: %v", s.b.where(), err)
 		}
+		indexBlob, err := writeBlob(r.Storer, index)
+		if err != nil {
+			return fmt.Errorf("live catalog %s: %v", s.b.where(), err)
+		}
 		for attempt := 0; ; attempt++ {
-			commit, err := s.b.catalogCommit(r, s.tip, blob, next)
+			commit, err := s.b.catalogCommit(r, s.tip, blob, indexBlob, next)
 			if err != nil {
 				return fmt.Errorf("live catalog %s: %v", s.b.where(), err)
 			}
@@ -113,15 +117,24 @@ func staleError(prev, live *state.Catalog) *state.StaleError {
 	return e
 }
 
-// catalogCommit writes the commit of the catalog blob on parent (zero: a
-// root commit, the branch's first), keeping the parent's other files.
-func (b *Backend) catalogCommit(r *git.Repository, parent, blob plumbing.Hash, next *state.Catalog) (plumbing.Hash, error) {
+// catalogCommit writes the commit of the catalog blob and its index blob
+// on parent (zero: a root commit, the branch's first), keeping the
+// parent's other files. Whatever was at the index's path is replaced:
+// the path is meshc's, and the parent keeps what was there.
+func (b *Backend) catalogCommit(r *git.Repository, parent, blob, index plumbing.Hash, next *state.Catalog) (plumbing.Hash, error) {
 	base, parents, err := treeOf(r, parent)
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
 	tree, err := putFile(r.Storer, base, splitPath(b.o.Path), blob)
 	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	withDoc, err := object.GetTree(r.Storer, tree)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("tree %s: %v", tree, err)
+	}
+	if tree, err = putFile(r.Storer, withDoc, splitPath(b.IndexPath()), index); err != nil {
 		return plumbing.ZeroHash, err
 	}
 	now := b.o.Now()

@@ -21,6 +21,18 @@
 // *state.CorruptError that says how to restore it, and is never
 // overwritten.
 //
+// Every commit of the catalog also holds its index (state.EncodeIndexed),
+// beside it at state.IndexPath (catalog.index.json): what every product
+// reads and claims, and where its JSON is in the document, bound to that
+// document by its size and checksum. The backend is a state.PartReader:
+// ReadPart reads the document and the index of the same commit and
+// decodes only the products a check needs. A branch written by an older
+// meshc (no index), a catalog edited on the branch since (an index that
+// no longer matches) or anything but a file at the index's path is read
+// whole instead, never an error; the next write commits a fresh index,
+// replacing whatever was at its path. A commit of someone else's that
+// changed only the index is no conflict, as below.
+//
 // # The clone
 //
 // meshc keeps a bare clone in its cache directory (CacheDir/state/<hash

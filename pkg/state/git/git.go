@@ -13,12 +13,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-git/go-billy/v5/osfs"
 	git "github.com/go-git/go-git/v5"
 	gitconfig "github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/transport"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/memory"
 
 	"github.com/meshc-dev/meshc/pkg/internal/gitremote"
@@ -82,7 +85,10 @@ type Backend struct {
 	mem *git.Repository
 }
 
-var _ state.Backend = (*Backend)(nil)
+var (
+	_ state.Backend    = (*Backend)(nil)
+	_ state.PartReader = (*Backend)(nil)
+)
 
 // New checks o and returns its backend. Nothing is cloned or fetched
 // before the first Read or Lock.
@@ -193,6 +199,42 @@ func (b *Backend) Read(ctx context.Context) (*state.Catalog, error) {
 	return c, err
 }
 
+// ReadPart fetches the branch's tip as Read does and reads the products
+// choose names through the index committed with the catalog, beside it
+// (IndexPath), in that same commit. ok is false, with no error, when the
+// tip has no catalog or no index meshc can trust for it: none (a branch
+// written by an older meshc), one that is not a file or too big, or one
+// left from before the catalog was edited on the branch.
+func (b *Backend) ReadPart(ctx context.Context, choose state.Choose) (*state.Catalog, *state.Index, bool, error) {
+	var doc, index []byte
+	err := b.with(ctx, func(ctx context.Context, r *git.Repository) error {
+		tip, err := b.tip(ctx, r)
+		if err != nil || tip.IsZero() {
+			return err
+		}
+		// Anything wrong with the index only means reading the catalog
+		// whole, which reports what is wrong with the commit, if anything.
+		data, blob, err := b.fileAt(r, tip, b.IndexPath(), state.MaxIndex)
+		if err != nil || blob.IsZero() {
+			return nil
+		}
+		if doc, _, err = b.docAt(r, tip); err != nil {
+			return err
+		}
+		index = data
+		return nil
+	})
+	if err != nil || doc == nil || index == nil {
+		return nil, nil, false, err
+	}
+	c, idx, ok := state.DecodePart(doc, index, choose)
+	return c, idx, ok, nil
+}
+
+// IndexPath is the file on the branch that keeps the index of the
+// catalog, beside it: state.IndexPath of its path (catalog.index.json).
+func (b *Backend) IndexPath() string { return state.IndexPath(b.o.Path) }
+
 // with runs f on the clone, under a context bounded by the timeout. A
 // clone on disk is used by one goroutine and one process at a time (and
 // opened afresh each time, to see what another process fetched); the
@@ -252,14 +294,33 @@ func (b *Backend) withRepo(ctx context.Context, f func(*git.Repository) error) e
 		return held(err)
 	}
 	defer unlock()
-	r, err := git.PlainOpen(b.dir)
+	r, err := openClone(b.dir)
 	if errors.Is(err, git.ErrRepositoryNotExists) {
-		r, err = git.PlainInit(b.dir, true)
+		if _, err = git.PlainInit(b.dir, true); err == nil {
+			r, err = openClone(b.dir)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("live catalog %s: clone %s: %v (remove it to clone again)", b.where(), b.dir, err)
 	}
 	return f(r)
+}
+
+// largeObject is the size from which the clone on disk reads a blob as
+// it is asked for, straight into the caller's buffer, rather than first
+// into an object in memory that grows as it is read: the catalog's
+// document, which is read once and can be a hundred megabytes and more.
+const largeObject = 1 << 20
+
+// openClone opens the bare clone at dir, as git.PlainOpen does, reading
+// large objects as they are asked for.
+func openClone(dir string) (*git.Repository, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	st := filesystem.NewStorageWithOptions(osfs.New(dir), cache.NewObjectLRUDefault(), filesystem.Options{LargeObjectThreshold: largeObject})
+	return git.Open(st, nil)
 }
 
 var dirLocks sync.Map // clone directory -> chan struct{}, holding a token while in use
@@ -368,10 +429,7 @@ func (b *Backend) readAt(r *git.Repository, tip plumbing.Hash) (*state.Catalog, 
 	if tip.IsZero() {
 		return nil, plumbing.ZeroHash, nil
 	}
-	data, blob, err := b.fileAt(r, tip, b.o.Path)
-	if bad, ok := errors.AsType[*unusableError](err); ok {
-		return nil, plumbing.ZeroHash, b.corrupt(tip, &state.CorruptError{Reason: bad.reason})
-	}
+	data, blob, err := b.docAt(r, tip)
 	if err != nil || blob.IsZero() {
 		return nil, plumbing.ZeroHash, err
 	}
@@ -382,6 +440,17 @@ func (b *Backend) readAt(r *git.Repository, tip plumbing.Hash) (*state.Catalog, 
 	return c, blob, err
 }
 
+// docAt returns the bytes of the catalog document at commit tip and its
+// blob: nil and the zero hash if tip is zero or has no file at the path.
+// An entry meshc cannot read is a *state.CorruptError.
+func (b *Backend) docAt(r *git.Repository, tip plumbing.Hash) ([]byte, plumbing.Hash, error) {
+	data, blob, err := b.fileAt(r, tip, b.o.Path, maxCatalog)
+	if bad, ok := errors.AsType[*unusableError](err); ok {
+		return nil, plumbing.ZeroHash, b.corrupt(tip, &state.CorruptError{Reason: bad.reason})
+	}
+	return data, blob, err
+}
+
 // unusableError is a file in the branch that meshc cannot read: not a
 // regular file, or too big.
 type unusableError struct{ reason string }
@@ -390,8 +459,9 @@ func (e *unusableError) Error() string { return e.reason }
 
 // fileAt returns the bytes of the file at p in commit tip and its blob:
 // nil and the zero hash if tip is zero or has no file there. An entry
-// that is not a file meshc reads is an *unusableError.
-func (b *Backend) fileAt(r *git.Repository, tip plumbing.Hash, p string) ([]byte, plumbing.Hash, error) {
+// that is not a file, or one of more than limit bytes, is an
+// *unusableError.
+func (b *Backend) fileAt(r *git.Repository, tip plumbing.Hash, p string, limit int64) ([]byte, plumbing.Hash, error) {
 	if tip.IsZero() {
 		return nil, plumbing.ZeroHash, nil
 	}
@@ -417,15 +487,24 @@ func (b *Backend) fileAt(r *git.Repository, tip plumbing.Hash, p string) ([]byte
 	if err != nil {
 		return nil, plumbing.ZeroHash, fmt.Errorf("live catalog %s: blob %s: %v", b.where(), entry.Hash, err)
 	}
-	if blob.Size > maxCatalog {
-		return nil, plumbing.ZeroHash, &unusableError{fmt.Sprintf("it is %d bytes, more than the %d meshc reads", blob.Size, maxCatalog)}
+	if blob.Size > limit || blob.Size < 0 {
+		return nil, plumbing.ZeroHash, &unusableError{fmt.Sprintf("it is %d bytes, more than the %d meshc reads", blob.Size, limit)}
 	}
 	rd, err := blob.Reader()
 	if err != nil {
 		return nil, plumbing.ZeroHash, fmt.Errorf("live catalog %s: blob %s: %v", b.where(), entry.Hash, err)
 	}
 	defer rd.Close()
-	data, err := io.ReadAll(io.LimitReader(rd, maxCatalog+1))
+	// The size is bounded above: read it into one buffer of that size
+	// (io.ReadAll would copy a 144 MB document a dozen times growing its
+	// buffer), and check that the blob ends there.
+	data := make([]byte, blob.Size)
+	_, err = io.ReadFull(rd, data)
+	if err == nil {
+		if n, _ := rd.Read(make([]byte, 1)); n > 0 {
+			err = fmt.Errorf("longer than its size %d", blob.Size)
+		}
+	}
 	if err != nil {
 		return nil, plumbing.ZeroHash, fmt.Errorf("live catalog %s: blob %s: %v", b.where(), entry.Hash, err)
 	}

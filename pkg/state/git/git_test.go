@@ -68,8 +68,8 @@ func TestFirstWriteCreatesOrphanBranch(t *testing.T) {
 	if parents := r.Git("log", "-1", "--format=%P", "refs/heads/"+DefaultBranch); parents != "" {
 		t.Errorf("first commit has parents %s; want an orphan", parents)
 	}
-	if files := r.Git("ls-tree", "-r", "--name-only", "refs/heads/"+DefaultBranch); files != DefaultPath {
-		t.Errorf("branch holds %q; want only %s", files, DefaultPath)
+	if files := r.Git("ls-tree", "-r", "--name-only", "refs/heads/"+DefaultBranch); files != "catalog.index.json\n"+DefaultPath {
+		t.Errorf("branch holds %q; want only %s and its index", files, DefaultPath)
 	}
 	if got, want := r.raw(DefaultBranch, DefaultPath), encode(t, c); !bytes.Equal(got, want) {
 		t.Errorf("git show %s:%s =\n%s\nwant state.Encode's\n%s", DefaultBranch, DefaultPath, got, want)
@@ -99,8 +99,8 @@ func TestNestedPathKeepsOtherFiles(t *testing.T) {
 	if err := l.Write(t.Context(), c, 0); err != nil {
 		t.Fatal(err)
 	}
-	if files := r.Git("ls-tree", "-r", "--name-only", "refs/heads/live"); files != "README.md\nstate/prod/catalog.json" {
-		t.Errorf("branch holds %q; want the README kept and the catalog added", files)
+	if files := r.Git("ls-tree", "-r", "--name-only", "refs/heads/live"); files != "README.md\nstate/prod/catalog.index.json\nstate/prod/catalog.json" {
+		t.Errorf("branch holds %q; want the README kept and the catalog and its index added", files)
 	}
 	if err := l.Write(t.Context(), c, 1); err != nil {
 		t.Fatal(err)
@@ -257,9 +257,10 @@ func TestPushOverUnrelatedCommit(t *testing.T) {
 	if parent := r.Git("log", "-1", "--format=%P", "refs/heads/"+DefaultBranch); parent != readme {
 		t.Errorf("new commit's parent is %s; want the README's %s", parent, readme)
 	}
-	if files := r.Git("ls-tree", "--name-only", "refs/heads/"+DefaultBranch); files != "README.md\ncatalog.json" {
+	if files := r.Git("ls-tree", "--name-only", "refs/heads/"+DefaultBranch); files != "README.md\ncatalog.index.json\ncatalog.json" {
 		t.Errorf("branch holds %q; want the README kept", files)
 	}
+	checkIndexed(t, r, DefaultBranch, DefaultPath)
 }
 
 func TestLockLeftByCrashNamesHolderAndAge(t *testing.T) {

@@ -124,7 +124,7 @@ func (b *Backend) usageWhere() string { return b.shown + "#" + b.o.Branch + ":" 
 // empty document and the zero hash if tip is zero or lacks the file.
 func (b *Backend) usageAt(r *git.Repository, tip plumbing.Hash) (*state.UsageDoc, plumbing.Hash, error) {
 	doc := &state.UsageDoc{}
-	data, blob, err := b.fileAt(r, tip, b.UsagePath())
+	data, blob, err := b.fileAt(r, tip, b.UsagePath(), maxCatalog)
 	if bad, ok := errors.AsType[*unusableError](err); ok {
 		return nil, plumbing.ZeroHash, fmt.Errorf("usage %s: %s: %s", b.usageWhere(), bad.reason, usageHint)
 	}
