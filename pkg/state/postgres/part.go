@@ -206,36 +206,45 @@ var indexQuery = func() string {
 			obj(x), strings.Join(names, ","), strings.Join(lower, ","))
 	}
 	odd := strings.Join([]string{
-		`jsonb_typeof(p.doc) <> 'object'`,
-		badKeys("p.doc", "id", "domain", "inputPorts", "outputPorts", "deprecation"),
-		`(p.doc->'id' IS NOT NULL AND NOT (` + str("p.doc->'id'") + ` AND p.doc->>'id' IN ('', p.id)))`,
-		`NOT ` + str("p.doc->'domain'"),
-		`NOT ` + is("p.doc->'inputPorts'", "object"),
-		`NOT ` + is("p.doc->'outputPorts'", "object"),
-		`NOT ` + is("p.doc->'deprecation'", "object"),
-		`NOT ` + is("p.doc->'deprecation'->'replacedBy'", "string"),
-		badKeys("p.doc->'deprecation'", "replacedBy"),
-		`EXISTS (SELECT FROM jsonb_each(` + obj("p.doc->'inputPorts'") + `) AS i(name, port) WHERE NOT ` + str("i.port->'product'") + ` OR ` + badKeys("i.port", "product") + `)`,
-		`EXISTS (SELECT FROM jsonb_each(` + obj("p.doc->'outputPorts'") + `) AS o(name, port) WHERE NOT ` + str("o.port->'location'") +
+		`jsonb_typeof(doc) <> 'object'`,
+		badKeys("doc", "id", "domain", "inputPorts", "outputPorts", "deprecation"),
+		`(doc->'id' IS NOT NULL AND NOT (` + str("doc->'id'") + ` AND doc->>'id' IN ('', id)))`,
+		`NOT ` + str("doc->'domain'"),
+		`NOT ` + is("ins", "object"),
+		`NOT ` + is("outs", "object"),
+		`NOT ` + is("dep", "object"),
+		`NOT ` + is("dep->'replacedBy'", "string"),
+		badKeys("dep", "replacedBy"),
+		`EXISTS (SELECT FROM jsonb_each(` + obj("ins") + `) AS i(name, port) WHERE NOT ` + str("i.port->'product'") + ` OR ` + badKeys("i.port", "product") + `)`,
+		`EXISTS (SELECT FROM jsonb_each(` + obj("outs") + `) AS o(name, port) WHERE NOT ` + str("o.port->'location'") +
 			` OR NOT ` + is("o.port->'lineage'", "array") + ` OR ` + badKeys("o.port", "location", "lineage") +
 			` OR EXISTS (SELECT FROM jsonb_array_elements(` + arr("o.port->'lineage'") + `) AS l(id) WHERE NOT ` + str("l.id->'namespace'") +
 			` OR NOT ` + str("l.id->'name'") + ` OR ` + badKeys("l.id", "namespace", "name") + `))`,
 	}, "\n\t\tOR ")
-	return `SELECT p.id, x.odd, CASE WHEN x.odd THEN p.doc END,
-	CASE WHEN x.odd THEN '' ELSE p.doc->>'domain' END,
-	CASE WHEN x.odd THEN '{}'::text[] ELSE ARRAY(
-		SELECT i.port->>'product' FROM jsonb_each(` + obj("p.doc->'inputPorts'") + `) AS i(name, port)
-		UNION ALL SELECT p.doc->'deprecation'->>'replacedBy' WHERE p.doc->'deprecation'->>'replacedBy' <> ''
+	// Each level is a subquery with OFFSET 0, which keeps the planner
+	// from pulling it up into the next: its values are computed once a
+	// row, not once a reference. The first detoasts each doc once (#>
+	// with no path returns it whole).
+	return `SELECT id, odd, CASE WHEN odd THEN doc END, coalesce(doc->>'domain', ''),
+	CASE WHEN NOT odd THEN ARRAY(
+		SELECT i.port->>'product' FROM jsonb_each(` + obj("ins") + `) AS i(name, port)
+		UNION ALL SELECT dep->>'replacedBy' WHERE dep->>'replacedBy' <> ''
 	) END,
-	CASE WHEN x.odd THEN '{}'::text[] ELSE ARRAY(
-		SELECT o.port->>'location' FROM jsonb_each(` + obj("p.doc->'outputPorts'") + `) AS o(name, port) ORDER BY o.name
-	) END,
-	CASE WHEN NOT x.odd THEN (
-		SELECT CASE WHEN bool_or(jsonb_typeof(o.port->'lineage') = 'array' AND o.port->'lineage' <> '[]'::jsonb)
-			THEN jsonb_agg(coalesce(o.port->'lineage', 'null'::jsonb) ORDER BY o.name) END
-		FROM jsonb_each(` + obj("p.doc->'outputPorts'") + `) AS o(name, port)
-	) END
-FROM meshc_product AS p
-CROSS JOIN LATERAL (SELECT ` + odd + ` AS odd) AS x
-WHERE p.catalog = $1`
+	o.locations, o.lineage
+FROM (
+	SELECT id, doc, ins, outs, dep, ` + odd + ` AS odd
+	FROM (
+		SELECT id, doc, doc->'inputPorts' AS ins, doc->'outputPorts' AS outs, doc->'deprecation' AS dep
+		FROM (SELECT id, doc #> '{}' AS doc FROM meshc_product WHERE catalog = $1 OFFSET 0) AS p
+		OFFSET 0
+	) AS p
+	OFFSET 0
+) AS p
+CROSS JOIN LATERAL (
+	SELECT array_agg(o.port->>'location' ORDER BY o.name) AS locations,
+		CASE WHEN bool_or(jsonb_typeof(o.port->'lineage') = 'array' AND o.port->'lineage' <> '[]'::jsonb)
+			THEN jsonb_agg(coalesce(o.port->'lineage', 'null'::jsonb) ORDER BY o.name) END AS lineage
+	FROM jsonb_each(` + obj("outs") + `) AS o(name, port)
+	WHERE NOT p.odd
+) AS o`
 }()
