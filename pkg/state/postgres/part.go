@@ -194,9 +194,8 @@ func notData(err error) error {
 	return err
 }
 
-// jsonKeys returns the JSON names of the fields of the struct v, as an
-// SQL text[] literal.
-func jsonKeys(v any) string {
+// jsonNames returns the JSON names of the fields of the struct v.
+func jsonNames(v any) []string {
 	var names []string
 	for f := range reflect.TypeOf(v).Fields() {
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
@@ -205,7 +204,7 @@ func jsonKeys(v any) string {
 		}
 		names = append(names, name)
 	}
-	return "'{" + strings.Join(names, ",") + "}'::text[]"
+	return names
 }
 
 // indexQuery returns, for each product row of the catalog $1: its id;
@@ -235,7 +234,9 @@ var indexQuery = func() string {
 	// str: x is a string.
 	str := func(x string) string { return fmt.Sprintf(`jsonb_typeof(%s) IS NOT DISTINCT FROM 'string'`, x) }
 	// extra: object x has a key the struct v does not name.
-	extra := func(x string, v any) string { return fmt.Sprintf(`(%s - %s) <> '{}'::jsonb`, obj(x), jsonKeys(v)) }
+	extra := func(x string, v any) string {
+		return fmt.Sprintf(`(%s - '{%s}'::text[]) <> '{}'::jsonb`, obj(x), strings.Join(jsonNames(v), ","))
+	}
 	// some: an item of x matches the jsonpath (lax, errors as matches).
 	some := func(x, path string) string {
 		return fmt.Sprintf(`coalesce(jsonb_path_exists(%s, '%s', '{}', true), true)`, x, path)
@@ -244,7 +245,7 @@ var indexQuery = func() string {
 	// those of the struct v.
 	keysOf := func(v any) string {
 		var conds []string
-		for _, k := range strings.Split(strings.Trim(strings.TrimSuffix(jsonKeys(v), "::text[]"), "'{}"), ",") {
+		for _, k := range jsonNames(v) {
 			conds = append(conds, fmt.Sprintf(`@.key != "%s"`, k))
 		}
 		return `exists(@.keyvalue() ? (` + strings.Join(conds, " && ") + `))`
