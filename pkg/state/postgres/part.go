@@ -114,11 +114,10 @@ func (b *Backend) index(ctx context.Context, q querier, c *state.Catalog) (*stat
 		return nil, false, notData(err)
 	}
 	var (
-		id, domain          string
-		odd                 bool
-		doc, reads, lineage []byte
-		replacedBy          *string
-		locations           []string
+		id, domain                     string
+		odd                            bool
+		doc, reads, locations, lineage []byte
+		replacedBy                     *string
 	)
 	_, err = pgx.ForEachRow(rows, []any{&id, &odd, &doc, &domain, &reads, &replacedBy, &locations, &lineage}, func() error {
 		if odd {
@@ -136,14 +135,18 @@ func (b *Backend) index(ctx context.Context, q querier, c *state.Catalog) (*stat
 		if replacedBy != nil && *replacedBy != "" {
 			e.Reads = append(e.Reads, *replacedBy)
 		}
-		var lineages [][]catalog.LineageID
-		if lineage != nil {
-			if err := json.Unmarshal(lineage, &lineages); err != nil || len(lineages) != len(locations) {
+		if locations != nil {
+			if err := json.Unmarshal(locations, &e.Locations); err != nil {
 				return errBadIndex
 			}
 		}
-		e.Locations = locations
-		for i, loc := range locations {
+		var lineages [][]catalog.LineageID
+		if lineage != nil {
+			if err := json.Unmarshal(lineage, &lineages); err != nil || len(lineages) != len(e.Locations) {
+				return errBadIndex
+			}
+		}
+		for i, loc := range e.Locations {
 			port := catalog.OutputPort{Location: loc}
 			if lineages != nil {
 				port.Lineage = lineages[i]
@@ -156,7 +159,6 @@ func (b *Backend) index(ctx context.Context, q querier, c *state.Catalog) (*stat
 			return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
 		})
 		idx.Products[id] = e
-		locations = nil // e keeps it
 		return nil
 	})
 	switch {
@@ -211,8 +213,9 @@ func jsonNames(v any) []string {
 // odd, true if the row is not of the shape meshc writes, for which the
 // rest is computed; the doc, only if odd; its domain; the products its
 // input ports read (a JSON array) and the one its deprecation names as its
-// replacement; its output ports' locations, and their lineages in the
-// same order (a JSON array, NULL when no port has one).
+// replacement; its output ports' locations (a JSON array), and their
+// lineages in the same order (a JSON array, NULL when no port has one).
+// JSON arrays, not SQL ones: pgx decodes those from text, at more cost.
 //
 // The shape meshc writes is JSON objects where the product's Go types
 // have structs and maps, with no key those structs do not name (so no key
@@ -294,7 +297,7 @@ FROM (
 	-- aggregate's input is the other's.
 	CROSS JOIN LATERAL (
 		SELECT bool_or(` + port + `) AS odd,
-			array_agg(o.port->>'location') AS locations,
+			jsonb_agg(o.port->'location') AS locations,
 			CASE WHEN bool_or(jsonb_typeof(o.port->'lineage') = 'array' AND o.port->'lineage' <> '[]'::jsonb)
 				THEN jsonb_agg(coalesce(o.port->'lineage', 'null'::jsonb)) END AS lineage
 		FROM jsonb_each(` + obj("outs") + `) AS o(name, port)
