@@ -105,7 +105,7 @@ func (b *Backend) loadPart(ctx context.Context, q querier, choose state.Choose) 
 // product's Go types do not name) comes whole and is decoded as a full
 // read decodes it: either its entry is then IndexEntryOf's, or the row is
 // corrupt and the error says which row and why. ok is false if the server
-// could not compute the index (a data error): the Store then reads the
+// refused the index query (see notData): the Store then reads the
 // catalog whole, which reports what is wrong.
 func (b *Backend) index(ctx context.Context, q querier, c *state.Catalog) (*state.Index, bool, error) {
 	idx := &state.Index{Serial: c.Serial, Lineage: c.Lineage, Products: map[string]state.IndexEntry{}}
@@ -186,11 +186,13 @@ func sortedSet[T any](s []T, compare func(a, b T) int) []T {
 // errBadIndex is a row of the index query that does not hold together.
 var errBadIndex = errors.New("the index query returned a row that does not hold together")
 
-// notData returns err unless it is the server's data exception (SQLSTATE
-// class 22, such as a jsonb function given a value of another type),
-// which leaves the index unusable but is no failure of the read.
+// notData returns err unless the server refused the index query itself:
+// a data exception (SQLSTATE class 22, such as a jsonb function given a
+// value of another type), or a server that lacks what it uses (classes 42
+// and 0A: jsonpath needs PostgreSQL 12). The index is then unusable, but
+// the catalog can still be read whole.
 func notData(err error) error {
-	if pe, ok := errors.AsType[*pgconn.PgError](err); ok && strings.HasPrefix(pe.Code, "22") {
+	if pe, ok := errors.AsType[*pgconn.PgError](err); ok && slices.Contains([]string{"22", "42", "0A"}, pe.Code[:min(2, len(pe.Code))]) {
 		return nil
 	}
 	return err

@@ -1,7 +1,9 @@
 package postgres
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"reflect"
 	"slices"
@@ -9,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/meshc-dev/meshc/internal/pgtest"
 	"github.com/meshc-dev/meshc/pkg/catalog"
@@ -206,5 +209,27 @@ func TestReadPartOddRows(t *testing.T) {
 				t.Errorf("ReadPart's products differ from Part of the whole catalog")
 			}
 		})
+	}
+}
+
+// TestNotData checks which errors of the index query leave ReadPart
+// without an index (the Store then reads whole) and which fail it.
+func TestNotData(t *testing.T) {
+	for _, tt := range []struct {
+		err    error
+		usable bool // ReadPart returns no error, ok false
+	}{
+		{&pgconn.PgError{Code: "22023"}, true},                         // invalid_parameter_value
+		{&pgconn.PgError{Code: "42883"}, true},                         // undefined_function: before PostgreSQL 12
+		{&pgconn.PgError{Code: "0A000"}, true},                         // feature_not_supported
+		{fmt.Errorf("scan: %w", &pgconn.PgError{Code: "22P02"}), true}, // wrapped
+		{&pgconn.PgError{Code: "57014"}, false},                        // query_canceled
+		{&pgconn.PgError{Code: "08006"}, false},                        // connection_failure
+		{&pgconn.PgError{}, false},
+		{context.Canceled, false},
+	} {
+		if got := notData(tt.err); (got == nil) != tt.usable {
+			t.Errorf("notData(%v) = %v", tt.err, got)
+		}
 	}
 }
