@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -38,14 +39,9 @@ func benchProduct(d, i int, version string) *catalog.Product {
 	}
 }
 
-// BenchmarkMergeApply measures the apply a merge to one domain makes
-// against a catalog of 10,000 products, as the engine runs it: Lock, Read,
-// the plan's changes (ten products updated, one added, one removed, a
-// history entry), Write (which reads again under the lock), Unlock.
-func BenchmarkMergeApply(b *testing.B) {
-	c := pgtest.Start(b)
-	be := newBackend(b, c, c.NewDatabase(b, ""))
-	st := state.NewStore(be)
+// benchCatalog is a catalog of benchDomains domains of benchProducts
+// products each.
+func benchCatalog() *state.Catalog {
 	cat := state.New()
 	for d := range benchDomains {
 		name := fmt.Sprintf("domain%03d", d)
@@ -56,6 +52,63 @@ func BenchmarkMergeApply(b *testing.B) {
 			cat.Meta[p.ID] = state.ProductMeta{CreatedSerial: 1, UpdatedSerial: 1}
 		}
 	}
+	return cat
+}
+
+// BenchmarkReadPart measures what a check of one domain reads of a
+// catalog of 10,000 products: Store.ReadPart of 60 of them (chosen from
+// the index as a check chooses: by domain and what they read), against
+// Store.Read of the whole catalog.
+func BenchmarkReadPart(b *testing.B) {
+	c := pgtest.Start(b)
+	be := newBackend(b, c, c.NewDatabase(b, ""))
+	st := state.NewStore(be)
+	mustWrite(b, st, benchCatalog(), 0)
+	// domain007's first 50 products, and the 10 first of domain006 that
+	// read domain007.product000.
+	choose := func(idx *state.Index) []string {
+		var ids []string
+		for id, e := range idx.Products {
+			if e.Domain == "domain007" && id < "domain007.product050" ||
+				e.Domain == "domain006" && id < "domain006.product010" && slices.Contains(e.Reads, "domain007.product000") {
+				ids = append(ids, id)
+			}
+		}
+		return ids
+	}
+	b.Run("Part", func(b *testing.B) {
+		for b.Loop() {
+			part, err := st.ReadPart(b.Context(), choose)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if idx := part.Part(); len(part.Products) != 60 || idx == nil || len(idx.Products) != benchDomains*benchProducts {
+				b.Fatalf("ReadPart read %d products and an index %v; want 60 of 10,000", len(part.Products), idx != nil)
+			}
+		}
+	})
+	b.Run("Whole", func(b *testing.B) {
+		for b.Loop() {
+			whole, err := st.Read(b.Context())
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(whole.Products) != benchDomains*benchProducts {
+				b.Fatalf("Read read %d products; want 10,000", len(whole.Products))
+			}
+		}
+	})
+}
+
+// BenchmarkMergeApply measures the apply a merge to one domain makes
+// against a catalog of 10,000 products, as the engine runs it: Lock, Read,
+// the plan's changes (ten products updated, one added, one removed, a
+// history entry), Write (which reads again under the lock), Unlock.
+func BenchmarkMergeApply(b *testing.B) {
+	c := pgtest.Start(b)
+	be := newBackend(b, c, c.NewDatabase(b, ""))
+	st := state.NewStore(be)
+	cat := benchCatalog()
 	lock, err := st.Lock(b.Context(), "bench")
 	if err != nil {
 		b.Fatal(err)

@@ -8,6 +8,12 @@
 // the catalog it replaces, in one transaction, with the compare-and-swap on
 // serial in the UPDATE of the catalog's row.
 //
+// ReadPart (state.PartReader) reads part of a catalog for the check of one
+// domain: the server computes each product's index entry from its jsonb
+// row, in the same snapshot as the products then read, so there is no
+// index to keep and none can be stale; a row of a shape meshc never
+// writes is decoded in Go instead, as Read decodes it.
+//
 // The lock is a transaction-scoped advisory lock keyed by the catalog's
 // name, so that it works behind a pooler in transaction mode and dies with
 // its holder's connection. Lock begins a transaction and takes it; the

@@ -15,7 +15,7 @@ import (
 	"github.com/meshc-dev/meshc/pkg/state/statetest"
 )
 
-func mustWrite(t *testing.T, st state.Store, c *state.Catalog, expect int64) {
+func mustWrite(t testing.TB, st state.Store, c *state.Catalog, expect int64) {
 	t.Helper()
 	l, err := st.Lock(t.Context(), "test")
 	if err != nil {

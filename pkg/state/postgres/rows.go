@@ -67,39 +67,20 @@ func (b *Backend) load(ctx context.Context, q querier) (*state.Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := eachRow(ctx, q, `SELECT name, doc FROM meshc_domain WHERE catalog = $1 ORDER BY name`, b.catalog, func(name string, doc []byte) error {
-		d, err := decodeRow[catalog.Domain](b, "meshc_domain", name, "domain", doc)
-		if err == nil && d.Name != "" && d.Name != name {
-			err = b.corrupt("meshc_domain", name, fmt.Sprintf("its JSON is the domain %q", d.Name))
-		}
-		c.Domains[name] = d
-		return err
-	}); err != nil {
+	if err := b.loadDomains(ctx, q, c); err != nil {
 		return nil, err
 	}
-	if err := eachRow(ctx, q, `SELECT id, doc FROM meshc_product WHERE catalog = $1 ORDER BY id`, b.catalog, func(id string, doc []byte) error {
-		p, err := decodeRow[catalog.Product](b, "meshc_product", id, "product", doc)
-		if err == nil && p.ID != "" && p.ID != id {
-			err = b.corrupt("meshc_product", id, fmt.Sprintf("its JSON is the product %q", p.ID))
-		}
+	if err := eachRow(ctx, q, `SELECT id, doc FROM meshc_product WHERE catalog = $1 ORDER BY id`, func(id string, doc []byte) error {
+		p, err := b.decodeProduct(id, doc)
 		c.Products[id] = p
 		return err
-	}); err != nil {
+	}, b.catalog); err != nil {
 		return nil, err
 	}
-	rows, err := q.Query(ctx, `SELECT product_id, created_serial, updated_serial, deprecated_on FROM meshc_product_meta WHERE catalog = $1 ORDER BY product_id`, b.catalog)
-	if err != nil {
+	if err := b.loadMeta(ctx, q, c, `SELECT product_id, created_serial, updated_serial, deprecated_on FROM meshc_product_meta WHERE catalog = $1 ORDER BY product_id`, b.catalog); err != nil {
 		return nil, err
 	}
-	var id string
-	var m state.ProductMeta
-	if _, err := pgx.ForEachRow(rows, []any{&id, &m.CreatedSerial, &m.UpdatedSerial, &m.DeprecatedOn}, func() error {
-		c.Meta[id] = m
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	rows, err = q.Query(ctx, `SELECT pos, entry FROM meshc_history WHERE catalog = $1 ORDER BY pos`, b.catalog)
+	rows, err := q.Query(ctx, `SELECT pos, entry FROM meshc_history WHERE catalog = $1 ORDER BY pos`, b.catalog)
 	if err != nil {
 		return nil, err
 	}
@@ -118,9 +99,46 @@ func (b *Backend) load(ctx context.Context, q querier) (*state.Catalog, error) {
 	return c, nil
 }
 
+// loadDomains reads every domain row of the catalog into c.
+func (b *Backend) loadDomains(ctx context.Context, q querier, c *state.Catalog) error {
+	return eachRow(ctx, q, `SELECT name, doc FROM meshc_domain WHERE catalog = $1 ORDER BY name`, func(name string, doc []byte) error {
+		d, err := decodeRow[catalog.Domain](b, "meshc_domain", name, "domain", doc)
+		if err == nil && d.Name != "" && d.Name != name {
+			err = b.corrupt("meshc_domain", name, fmt.Sprintf("its JSON is the domain %q", d.Name))
+		}
+		c.Domains[name] = d
+		return err
+	}, b.catalog)
+}
+
+// decodeProduct decodes the doc of the product row id.
+func (b *Backend) decodeProduct(id string, doc []byte) (*catalog.Product, error) {
+	p, err := decodeRow[catalog.Product](b, "meshc_product", id, "product", doc)
+	if err == nil && p.ID != "" && p.ID != id {
+		err = b.corrupt("meshc_product", id, fmt.Sprintf("its JSON is the product %q", p.ID))
+	}
+	return p, err
+}
+
+// loadMeta reads into c the meta rows sql selects: product_id,
+// created_serial, updated_serial, deprecated_on.
+func (b *Backend) loadMeta(ctx context.Context, q querier, c *state.Catalog, sql string, args ...any) error {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return err
+	}
+	var id string
+	var m state.ProductMeta
+	_, err = pgx.ForEachRow(rows, []any{&id, &m.CreatedSerial, &m.UpdatedSerial, &m.DeprecatedOn}, func() error {
+		c.Meta[id] = m
+		return nil
+	})
+	return err
+}
+
 // eachRow calls fn with each (text, jsonb) row of sql.
-func eachRow(ctx context.Context, q querier, sql, catalog string, fn func(key string, doc []byte) error) error {
-	rows, err := q.Query(ctx, sql, catalog)
+func eachRow(ctx context.Context, q querier, sql string, fn func(key string, doc []byte) error, args ...any) error {
+	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
 		return err
 	}
