@@ -132,8 +132,8 @@ func (b *Backend) index(ctx context.Context, q querier, c *state.Catalog) (*stat
 		if err := json.Unmarshal(reads, &e.Reads); err != nil {
 			return errBadIndex
 		}
-		if replacedBy != nil && *replacedBy != "" {
-			e.Reads = append(e.Reads, *replacedBy)
+		if replacedBy != nil {
+			e.Replacement = *replacedBy
 		}
 		if locations != nil {
 			if err := json.Unmarshal(locations, &e.Locations); err != nil {

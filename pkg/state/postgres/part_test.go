@@ -204,6 +204,11 @@ func TestReadPartOddRows(t *testing.T) {
 			}
 			if want := state.IndexOf(whole); !reflect.DeepEqual(idx, want) {
 				t.Errorf("index of %s = %+v, want %+v", id, idx.Products[id], want.Products[id])
+				for k, e := range want.Products {
+					if g := idx.Products[k]; !reflect.DeepEqual(g, e) {
+						t.Errorf("  differs at %s: %#v, want %#v", k, g, e)
+					}
+				}
 			}
 			if !reflect.DeepEqual(part.Products, state.Part(whole, choose).Products) || len(part.Products) != 2 {
 				t.Errorf("ReadPart's products differ from Part of the whole catalog")
