@@ -87,14 +87,18 @@ func (e *Engine) commit(ctx context.Context, pl *Planned) (*result.Apply, error)
 }
 
 func (e *Engine) commitLocked(ctx context.Context, lock state.Lock, pl *Planned, p *plan.Plan, from int64) (*result.Apply, error) {
-	live, err := lock.Read(ctx)
+	read := func(ctx context.Context, lock state.Lock) (*state.Catalog, error) { return lock.Read(ctx) }
+	if pl.readLive != nil {
+		read = pl.readLive
+	}
+	live, err := read(ctx, lock)
 	if err != nil {
 		return nil, err
 	}
 	out := &result.Apply{Plan: p}
 	moved := live.Serial != p.LiveSerial || live.Lineage != p.Lineage
 	// A plan made against part of the live catalog is made again against
-	// all of it, under the lock, before anything is written.
+	// the part read under the lock, which is what is written.
 	if pl.replan != nil && (moved || p.Part()) {
 		p = pl.replan(ctx, live)
 		out.Plan, out.Replanned, out.From = p, moved, from

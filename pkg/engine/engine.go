@@ -160,6 +160,8 @@ type loaded struct {
 	live *state.Catalog // nil unless read
 	// usage is the observed usage a plan weighs (see observedUsage).
 	usage []state.UsageAggregate
+	// part, when live is part of the live catalog, says which part.
+	part *partNeeds
 }
 
 // partCheck reports whether this run reads only part of the live catalog:
@@ -214,17 +216,11 @@ func (e *Engine) load(ctx context.Context, withLive, tolerant bool, usage []stat
 		for name := range e.o.Local {
 			local[name] = true
 		}
-		n := &partNeeds{cfg: inCfg, local: local, res: res, usage: usage}
-		if l.live, err = e.store.ReadPart(ctx, n.Choose); err != nil {
+		l.part = &partNeeds{cfg: inCfg, local: local, res: res, usage: usage}
+		if l.live, err = l.part.read(ctx, e.store.ReadPart); err != nil {
 			return nil, err
 		}
-		if idx := l.live.Part(); idx != nil {
-			n.addStubs(l.live)
-			res = res.WithPart(l.live.Mesh(), known(idx, res), n.context)
-			res.Diagnostics = n.dropContext(res.Diagnostics)
-		} else {
-			res = res.WithPart(l.live.Mesh(), nil, nil) // no catalog yet: the part is the whole
-		}
+		res = l.part.against(res, l.live)
 	}
 	l.res = res
 	return l, nil

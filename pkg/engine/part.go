@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"slices"
@@ -156,6 +157,32 @@ func (n *partNeeds) Choose(idx *state.Index) []string {
 	return ids
 }
 
+// read reads the part of the live catalog n needs with readPart (a
+// Store's or a Lock's ReadPart) and adds the stubs to it.
+func (n *partNeeds) read(ctx context.Context, readPart func(context.Context, state.Choose) (*state.Catalog, error)) (*state.Catalog, error) {
+	part, err := readPart(ctx, n.Choose)
+	if err != nil {
+		return nil, err
+	}
+	if part.Part() != nil {
+		n.addStubs(part)
+	}
+	return part, nil
+}
+
+// against returns res checked against live, the part n read (or the
+// whole catalog, when there was none yet to take part of).
+func (n *partNeeds) against(res *mesh.Result, live *state.Catalog) *mesh.Result {
+	if live.Part() == nil {
+		return res.WithPart(live.Mesh(), nil, nil)
+	}
+	out := res.WithPart(live.Mesh(), known(live.Part(), res), n.context)
+	if out != res {
+		out.Diagnostics = n.dropContext(out.Diagnostics)
+	}
+	return out
+}
+
 // addStubs adds to part, read through Choose, the products to stub: each
 // with its domain and an input port per product it reads, which is all
 // a breaking change's impact follows downstream.
@@ -168,7 +195,7 @@ func (n *partNeeds) addStubs(part *state.Catalog) {
 		for i, r := range e.Reads {
 			p.InputPorts[fmt.Sprintf("in%d", i)] = catalog.InputPort{Product: r}
 		}
-		part.Products[id] = p
+		part.AddStub(p)
 	}
 }
 
@@ -176,7 +203,7 @@ func (n *partNeeds) addStubs(part *state.Catalog) {
 // context or stubbed: their own inputs were not all read, so a rule may
 // see them dangle.
 func (n *partNeeds) dropContext(ds diag.Diagnostics) diag.Diagnostics {
-	return slices.DeleteFunc(ds, func(d diag.Diagnostic) bool { return n.context[d.Product] })
+	return slices.DeleteFunc(slices.Clone(ds), func(d diag.Diagnostic) bool { return n.context[d.Product] })
 }
 
 func unionKeys[A, B any](a map[string]A, b map[string]B) map[string]bool {

@@ -28,6 +28,9 @@ type Planned struct {
 	// replan plans again against a live catalog another apply changed
 	// since; nil for a plan that must be applied exactly as it is.
 	replan func(ctx context.Context, live *state.Catalog) *plan.Plan
+	// readLive reads, under the lock, the live catalog to apply to: the
+	// part of it the plan needs for a plan made against a part.
+	readLive func(ctx context.Context, lock state.Lock) (*state.Catalog, error)
 }
 
 // Plan loads and checks the mesh and diffs it against the live catalog.
@@ -57,12 +60,20 @@ func (e *Engine) plan(ctx context.Context, reconcile bool) (*Planned, error) {
 	if reconcile || e.prCheck() {
 		pl.replan = func(ctx context.Context, live *state.Catalog) *plan.Plan {
 			res := l.res
-			if e.prCheck() {
+			switch {
+			case l.part != nil:
+				res = l.part.against(res, live)
+			case e.prCheck():
 				res = res.WithPart(live.Mesh(), nil, nil)
 			}
 			again := e.planAgainst(ctx, &loaded{res: res, live: live, usage: l.usage}, reconcile)
 			again.Plan.Scores = pl.Plan.Scores
 			return again.Plan
+		}
+	}
+	if l.part != nil {
+		pl.readLive = func(ctx context.Context, lock state.Lock) (*state.Catalog, error) {
+			return l.part.read(ctx, lock.ReadPart)
 		}
 	}
 	return pl, nil

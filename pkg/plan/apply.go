@@ -73,8 +73,8 @@ func (p *Plan) Apply(live *state.Catalog, user string, now time.Time) (*state.Ca
 	if err := p.CheckFresh(live); err != nil {
 		return nil, err
 	}
-	if live.Part() != nil || p.part {
-		return nil, fmt.Errorf("a plan made against part of the live catalog cannot be applied: plan again against the whole")
+	if (live.Part() != nil) != p.part {
+		return nil, fmt.Errorf("a plan made against part of the live catalog is applied to such a part, and one made against the whole to the whole")
 	}
 	if p.Desired == nil {
 		return nil, fmt.Errorf("the plan holds no desired catalog (was it saved with meshc plan -out?)")
@@ -91,6 +91,7 @@ func (p *Plan) Apply(live *state.Catalog, user string, now time.Time) (*state.Ca
 		Meta:          map[string]state.ProductMeta{},
 		History:       append([]state.Entry(nil), live.History...),
 	}
+	next.KeepPart(live) // a part stays one, written as what it changes
 	if next.FormatVersion == "" {
 		next.FormatVersion = state.New().FormatVersion
 	}

@@ -44,12 +44,13 @@ type Plan struct {
 
 	// part is true for a plan made against part of the live catalog
 	// (state.Store.ReadPart): its desired catalog is only that part, so
-	// it can be shown but never applied or saved.
+	// it is never saved, and it applies only to such a part.
 	part bool
 }
 
 // Part reports whether p was made against part of the live catalog; such
-// a plan is shown, never applied: apply plans again against the whole.
+// a plan is applied only to a part read under the lock (apply plans it
+// again against one), and never saved.
 func (p *Plan) Part() bool { return p.part }
 
 // Score is one changed product's scorecard score, after the plan and

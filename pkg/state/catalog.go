@@ -21,7 +21,8 @@ type Catalog struct {
 	Meta          map[string]ProductMeta      `json:"meta,omitempty"` // by product id
 	History       []Entry                     `json:"history"`        // applied plans, oldest first
 
-	part *Index // the whole catalog's index when this is a part of it (Part)
+	part  *Index          // the whole catalog's index when this is a part of it (Part)
+	stubs map[string]bool // the products of a part that are stubs (AddStub)
 }
 
 // ProductMeta is what the catalog remembers about a product beyond its declaration.

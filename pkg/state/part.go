@@ -3,7 +3,9 @@ package state
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -136,6 +138,12 @@ func subset(c *Catalog, idx *Index, ids []string) *Catalog {
 	return out
 }
 
+// KeepPart makes c, made from of, a part of the same catalog as of, with
+// its stubs: what a plan applied to a part returns, to write as a part.
+func (c *Catalog) KeepPart(of *Catalog) {
+	c.part, c.stubs = of.part, of.stubs
+}
+
 // Part returns the index of the whole live catalog when c holds only part
 // of it (Store.ReadPart), else nil. A part cannot be written back.
 func (c *Catalog) Part() *Index { return c.part }
@@ -168,4 +176,129 @@ func (s *store) readPart(ctx context.Context, choose Choose) (*Catalog, error) {
 		return nil, err
 	}
 	return Part(c, choose), nil
+}
+
+// PartSession is a Session that reads and writes part of the catalog
+// under its lock, without the rest: a merge of one domain then costs that
+// domain.
+type PartSession interface {
+	// ReadPart is PartReader.ReadPart, under the lock.
+	ReadPart(ctx context.Context, choose Choose) (c *Catalog, idx *Index, ok bool, err error)
+	// ReplacePart stores d, the change from prev (what this session's
+	// last ReadPart returned, with ok) to next, both parts of the stored
+	// catalog, in one atomic step: readers see the catalog before or
+	// after, never a mix. next has the serial, lineage and format version
+	// to store; products, meta and domains not in d are left as stored,
+	// and d.History is appended after the stored history. It fails,
+	// writing nothing, if the stored catalog is no longer at prev's serial
+	// and lineage (a *StaleError) or the lock was lost.
+	ReplacePart(ctx context.Context, prev, next *Catalog, d Delta) error
+}
+
+// Delta is what a write of part of the catalog changes.
+type Delta struct {
+	Put        map[string]*catalog.Product // new or changed products
+	Delete     []string                    // products removed, sorted
+	Meta       map[string]ProductMeta      // new or changed meta
+	DeleteMeta []string                    // meta removed, sorted
+	Domains    map[string]*catalog.Domain  // new or changed domains
+	// DeleteDomains are the domains removed, sorted.
+	DeleteDomains []string
+	History       []Entry // appended
+}
+
+// Empty reports whether d changes no product, meta or domain.
+func (d Delta) Empty() bool {
+	return len(d.Put)+len(d.Delete)+len(d.Meta)+len(d.DeleteMeta)+len(d.Domains)+len(d.DeleteDomains) == 0
+}
+
+// AddStub adds p to c, a part of the catalog, as a stub: a stand-in for a
+// product that was not read (for the graph of who reads whom), which a
+// write of the part must leave exactly as it is.
+func (c *Catalog) AddStub(p *catalog.Product) {
+	if c.stubs == nil {
+		c.stubs = map[string]bool{}
+	}
+	c.stubs[p.ID] = true
+	c.Products[p.ID] = p
+}
+
+// delta returns the change from prev to next, two parts of one catalog.
+// A stub of prev may not change.
+func delta(prev, next *Catalog) (Delta, error) {
+	d := Delta{Put: map[string]*catalog.Product{}, Meta: map[string]ProductMeta{}, Domains: map[string]*catalog.Domain{}}
+	for id, p := range next.Products {
+		old := prev.Products[id]
+		if old == p {
+			continue
+		}
+		if prev.stubs[id] {
+			return Delta{}, fmt.Errorf("product %s was not read (a stub of the graph) but is written", id)
+		}
+		if old == nil || !reflect.DeepEqual(old, p) {
+			d.Put[id] = p
+		}
+	}
+	for id := range prev.Products {
+		if next.Products[id] == nil {
+			if prev.stubs[id] {
+				return Delta{}, fmt.Errorf("product %s was not read (a stub of the graph) but is removed", id)
+			}
+			d.Delete = append(d.Delete, id)
+		}
+	}
+	for id, m := range next.Meta {
+		if old, ok := prev.Meta[id]; !ok || old != m {
+			d.Meta[id] = m
+		}
+	}
+	for id := range prev.Meta {
+		if _, ok := next.Meta[id]; !ok {
+			d.DeleteMeta = append(d.DeleteMeta, id)
+		}
+	}
+	for name, dm := range next.Domains {
+		if old := prev.Domains[name]; old == nil || !reflect.DeepEqual(old, dm) {
+			d.Domains[name] = dm
+		}
+	}
+	for name := range prev.Domains {
+		if next.Domains[name] == nil {
+			d.DeleteDomains = append(d.DeleteDomains, name)
+		}
+	}
+	slices.Sort(d.Delete)
+	slices.Sort(d.DeleteMeta)
+	slices.Sort(d.DeleteDomains)
+	d.History = slices.Clone(next.History[min(len(prev.History), len(next.History)):])
+	return d, nil
+}
+
+// Merge returns whole with d applied and next's serial, lineage and
+// format version: what ReplacePart stores, for a backend that writes
+// the whole document. whole is not changed.
+func Merge(whole, next *Catalog, d Delta) *Catalog {
+	out := &Catalog{
+		FormatVersion: next.FormatVersion,
+		Lineage:       next.Lineage,
+		Serial:        next.Serial,
+		Domains:       maps.Clone(whole.Domains),
+		Products:      maps.Clone(whole.Products),
+		Meta:          maps.Clone(whole.Meta),
+		History:       append(slices.Clone(whole.History), d.History...),
+	}
+	maps.Copy(out.Products, d.Put)
+	for _, id := range d.Delete {
+		delete(out.Products, id)
+	}
+	maps.Copy(out.Meta, d.Meta)
+	for _, id := range d.DeleteMeta {
+		delete(out.Meta, id)
+	}
+	maps.Copy(out.Domains, d.Domains)
+	for _, name := range d.DeleteDomains {
+		delete(out.Domains, name)
+	}
+	out.normalize()
+	return out
 }

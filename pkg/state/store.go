@@ -31,10 +31,16 @@ type Lock interface {
 	// Read returns the live catalog as it is under the lock, for planning
 	// again when another apply wrote first.
 	Read(ctx context.Context) (*Catalog, error)
+	// ReadPart is Store.ReadPart under the lock: the part a write of part
+	// of the catalog starts from.
+	ReadPart(ctx context.Context, choose Choose) (*Catalog, error)
 	// Write replaces the catalog if the live serial and lineage are still
 	// expectSerial and c.Lineage (compare-and-swap; otherwise *StaleError).
 	// On success it sets c.Serial to expectSerial+1 and fills c.Lineage on
 	// the first write; on failure c is unchanged. The replacement is atomic.
+	// A part of the catalog (c.Part() set, the last ReadPart changed) is
+	// written as what it changes, the rest left as it is (see
+	// PartSession); it must follow the ReadPart it came from.
 	Write(ctx context.Context, c *Catalog, expectSerial int64) error
 	// Import writes c whole, keeping its lineage, serial and history, into
 	// a store that holds no catalog yet (a migration, a restored backup);
@@ -138,6 +144,13 @@ type lock struct {
 
 	mu       sync.Mutex // one Write at a time; none after Unlock
 	released bool
+
+	// The last ReadPart: the part, and whether the session read it
+	// itself (a PartSession) or it was cut from the whole, which is kept
+	// to write the merge back.
+	part               *Catalog
+	partNative         bool
+	partWhole, partRaw *Catalog
 }
 
 func (l *lock) Read(ctx context.Context) (*Catalog, error) {
@@ -161,12 +174,50 @@ func (l *lock) read(ctx context.Context) (c, stored *Catalog, err error) {
 	return c, stored, err
 }
 
-func (l *lock) Write(ctx context.Context, c *Catalog, expectSerial int64) error {
-	if c.part != nil {
-		return fmt.Errorf("live catalog %s: a part of the catalog (ReadPart) cannot be written back: read it whole", l.s.Describe())
-	}
+func (l *lock) ReadPart(ctx context.Context, choose Choose) (*Catalog, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.part, l.partWhole, l.partRaw = nil, nil, nil
+	if ps, ok := l.sess.(PartSession); ok && !l.released {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		c, idx, ok, err := ps.ReadPart(ctx, choose)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			if c == nil {
+				return New(), nil
+			}
+			if cerr := validate(c, nil); cerr != nil {
+				cerr.Path = l.s.Describe()
+				return nil, cerr
+			}
+			c.normalize()
+			c.part = idx
+			l.part, l.partNative = c, true
+			return c, nil
+		}
+	}
+	whole, raw, err := l.read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if whole.Serial == 0 && len(whole.Products) == 0 {
+		return whole, nil // nothing to take part of: written whole
+	}
+	part := Part(whole, choose)
+	l.part, l.partNative, l.partWhole, l.partRaw = part, false, whole, raw
+	return part, nil
+}
+
+func (l *lock) Write(ctx context.Context, c *Catalog, expectSerial int64) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if c.part != nil {
+		return l.writePart(ctx, c, expectSerial)
+	}
 	live, stored, err := l.read(ctx)
 	if err != nil {
 		return err
@@ -191,6 +242,46 @@ func (l *lock) Write(ctx context.Context, c *Catalog, expectSerial int64) error 
 	if err := l.sess.Replace(ctx, stored, &next); err != nil {
 		return err
 	}
+	*c = next
+	return nil
+}
+
+// writePart writes c, the part l.part became, as the change between them.
+func (l *lock) writePart(ctx context.Context, c *Catalog, expectSerial int64) error {
+	prev := l.part
+	if l.released {
+		return fmt.Errorf("live catalog %s: the lock was already released", l.s.Describe())
+	}
+	if prev == nil || prev.part != c.part {
+		return fmt.Errorf("live catalog %s: a part of the catalog is written only after the lock's ReadPart read it", l.s.Describe())
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if prev.Serial != expectSerial || prev.Lineage != c.Lineage {
+		return &StaleError{Live: prev.Serial, Expected: expectSerial, LiveLineage: prev.Lineage, ExpectedLineage: c.Lineage}
+	}
+	next := *c
+	next.FormatVersion = FormatVersion
+	next.Serial = expectSerial + 1
+	next.normalize()
+	next.History = slices.Clone(next.History)
+	for i := range next.History {
+		next.History[i].Time = next.History[i].Time.UTC()
+	}
+	d, err := delta(prev, &next)
+	if err != nil {
+		return fmt.Errorf("live catalog %s: %w", l.s.Describe(), err)
+	}
+	if l.partNative {
+		err = l.sess.(PartSession).ReplacePart(ctx, prev, &next, d)
+	} else {
+		err = l.sess.Replace(ctx, l.partRaw, Merge(l.partWhole, &next, d))
+	}
+	if err != nil {
+		return err
+	}
+	l.part, l.partWhole, l.partRaw = nil, nil, nil // read again before another write
 	*c = next
 	return nil
 }
