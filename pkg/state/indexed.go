@@ -48,33 +48,41 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // backend that keeps the catalog as one document (file, git), so that
 // DecodePart can read part of it.
 func EncodeIndexed(c *Catalog) (doc, index []byte, err error) {
-	// Encode the catalog with no products, then put them in where its
-	// "products" key is: a newline and two spaces before a key happen
-	// only at the top level of the indented document (strings hold no
-	// raw newlines), so the marker is found once.
 	head := *c
 	head.Products = map[string]*catalog.Product{}
 	skeleton, err := Encode(&head)
 	if err != nil {
 		return nil, nil, err
 	}
-	const marker = "\n  \"products\": {}"
-	at := bytes.Index(skeleton, []byte(marker))
-	if at < 0 || bytes.Count(skeleton, []byte(marker)) != 1 {
-		return nil, nil, fmt.Errorf("encode catalog: no single products key in the document")
-	}
 	ids := slices.Sorted(maps.Keys(c.Products))
 	values, err := encodeProducts(c.Products, ids)
 	if err != nil {
 		return nil, nil, err
 	}
+	return assemble(skeleton, len(c.Meta) > 0, c.Serial, c.Lineage, ids,
+		func(i int) []byte { return values[i] },
+		func(i int) IndexEntry { return IndexEntryOf(c.Products[ids[i]]) })
+}
+
+// assemble puts the products, in id order (value and entry give each
+// one's encoded JSON and index entry), into skeleton, the document of the
+// catalog with no products, and returns the document and its index.
+func assemble(skeleton []byte, hasMeta bool, serial int64, lineage string, ids []string, value func(int) []byte, entry func(int) IndexEntry) (doc, index []byte, err error) {
+	// The products go where the "products" key is: a newline and two
+	// spaces before a key happen only at the top level of the indented
+	// document (strings hold no raw newlines), so the marker is found once.
+	const marker = "\n  \"products\": {}"
+	at := bytes.Index(skeleton, []byte(marker))
+	if at < 0 || bytes.Count(skeleton, []byte(marker)) != 1 {
+		return nil, nil, fmt.Errorf("encode catalog: no single products key in the document")
+	}
 	size := len(skeleton)
 	for i, id := range ids {
-		size += len(id) + len(values[i]) + 16
+		size += len(id) + len(value(i)) + 16
 	}
 	buf := bytes.NewBuffer(make([]byte, 0, size))
 	buf.Write(skeleton[:at+len(marker)-1]) // up to the '{' of the products
-	idx := indexDoc{Format: IndexFormat, Serial: c.Serial, Lineage: c.Lineage, Products: make(map[string]indexDocProduct, len(ids))}
+	idx := indexDoc{Format: IndexFormat, Serial: serial, Lineage: lineage, Products: make(map[string]indexDocProduct, len(ids))}
 	for i, id := range ids {
 		if i > 0 {
 			buf.WriteByte(',')
@@ -86,8 +94,9 @@ func EncodeIndexed(c *Catalog) (doc, index []byte, err error) {
 		}
 		buf.Write(key)
 		buf.WriteString(": ")
-		idx.Products[id] = indexDocProduct{IndexEntry: IndexEntryOf(c.Products[id]), At: [2]int{buf.Len(), len(values[i])}}
-		buf.Write(values[i])
+		v := value(i)
+		idx.Products[id] = indexDocProduct{IndexEntry: entry(i), At: [2]int{buf.Len(), len(v)}}
+		buf.Write(v)
 	}
 	if len(ids) > 0 {
 		buf.WriteString("\n  ")
@@ -100,7 +109,7 @@ func EncodeIndexed(c *Catalog) (doc, index []byte, err error) {
 	if idx.Domains, err = span(skeleton, "\n  \"domains\": ", 0); err != nil {
 		return nil, nil, err
 	}
-	if len(c.Meta) > 0 {
+	if hasMeta {
 		if idx.Meta, err = span(skeleton, "\n  \"meta\": ", shift); err != nil {
 			return nil, nil, err
 		}
@@ -111,6 +120,124 @@ func EncodeIndexed(c *Catalog) (doc, index []byte, err error) {
 		return nil, nil, fmt.Errorf("encode catalog index: %w", err)
 	}
 	return doc, append(index, '\n'), nil
+}
+
+// SpliceIndexed returns what EncodeIndexed(Merge(whole, next, d)) returns,
+// whole being the catalog in doc, without decoding doc: the products d
+// leaves alone are copied as they are, the history is appended to, and
+// only the rest is encoded anew. index is doc's index, and the document
+// must still be at prev's serial and lineage. ok is false, with no error,
+// when index is not doc's (a hand edit since it was read): the caller
+// then decodes doc whole and merges.
+func SpliceIndexed(doc, index []byte, prev, next *Catalog, d Delta) (newDoc, newIndex []byte, ok bool, err error) {
+	x, ok := checkIndex(doc, index)
+	if !ok || x.Serial != prev.Serial || x.Lineage != prev.Lineage {
+		return nil, nil, false, nil
+	}
+	const histKey, end = "\n  \"history\": ", "\n}\n"
+	h := bytes.LastIndex(doc, []byte(histKey))
+	if h < 0 || !bytes.HasSuffix(doc, []byte(end)) || h+len(histKey) > len(doc)-len(end) {
+		return nil, nil, false, nil
+	}
+	history := doc[h+len(histKey) : len(doc)-len(end)]
+	head := &Catalog{FormatVersion: next.FormatVersion, Lineage: next.Lineage, Serial: next.Serial}
+	raw, ok := x.slice(doc, x.Domains)
+	if !ok || json.Unmarshal(raw, &head.Domains) != nil {
+		return nil, nil, false, nil
+	}
+	if x.Meta != [2]int{} {
+		if raw, ok = x.slice(doc, x.Meta); !ok || json.Unmarshal(raw, &head.Meta) != nil {
+			return nil, nil, false, nil
+		}
+	}
+	head.normalize()
+	maps.Copy(head.Domains, d.Domains)
+	for _, name := range d.DeleteDomains {
+		delete(head.Domains, name)
+	}
+	maps.Copy(head.Meta, d.Meta)
+	for _, id := range d.DeleteMeta {
+		delete(head.Meta, id)
+	}
+	skeleton, err := Encode(head)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if !bytes.HasSuffix(skeleton, []byte(histKey+"[]"+end)) {
+		return nil, nil, false, fmt.Errorf("encode catalog: the history is not the document's last key")
+	}
+	// The history: the stored entries as they are, then the new ones.
+	if len(d.History) > 0 {
+		var entries [][]byte
+		for _, e := range d.History {
+			v, err := marshalNoHTML(e, "    ")
+			if err != nil {
+				return nil, nil, false, fmt.Errorf("encode catalog: %w", err)
+			}
+			entries = append(entries, v)
+		}
+		var hb bytes.Buffer
+		if bytes.Equal(history, []byte("[]")) {
+			hb.WriteString("[")
+		} else {
+			const close = "\n  ]"
+			if !bytes.HasSuffix(history, []byte(close)) {
+				return nil, nil, false, nil
+			}
+			hb.Write(history[:len(history)-len(close)])
+			hb.WriteString(",")
+		}
+		hb.WriteString("\n    ")
+		hb.Write(bytes.Join(entries, []byte(",\n    ")))
+		hb.WriteString("\n  ]")
+		history = hb.Bytes()
+	}
+	skeleton = append(skeleton[:len(skeleton)-len("[]"+end)], history...)
+	skeleton = append(skeleton, end...)
+
+	gone := map[string]bool{}
+	for _, id := range d.Delete {
+		gone[id] = true
+	}
+	var ids []string
+	for id := range x.Products {
+		if !gone[id] && d.Put[id] == nil {
+			ids = append(ids, id)
+		}
+	}
+	put := slices.Sorted(maps.Keys(d.Put))
+	ids = append(ids, put...)
+	slices.Sort(ids)
+	values, err := encodeProducts(d.Put, put)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	fresh := make(map[string][]byte, len(put))
+	for i, id := range put {
+		fresh[id] = values[i]
+	}
+	for _, id := range ids {
+		if fresh[id] == nil {
+			if _, ok := x.slice(doc, x.Products[id].At); !ok {
+				return nil, nil, false, nil
+			}
+		}
+	}
+	newDoc, newIndex, err = assemble(skeleton, len(head.Meta) > 0, next.Serial, next.Lineage, ids,
+		func(i int) []byte {
+			if v := fresh[ids[i]]; v != nil {
+				return v
+			}
+			v, _ := x.slice(doc, x.Products[ids[i]].At)
+			return v
+		},
+		func(i int) IndexEntry {
+			if p := d.Put[ids[i]]; p != nil {
+				return IndexEntryOf(p)
+			}
+			return x.Products[ids[i]].IndexEntry
+		})
+	return newDoc, newIndex, err == nil, err
 }
 
 // span returns where the value of the top-level key is in an indented
@@ -167,6 +294,27 @@ func marshalNoHTML(v any, prefix string) ([]byte, error) {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
+// checkIndex parses index and reports whether it is doc's index.
+func checkIndex(doc, index []byte) (*indexDoc, bool) {
+	if len(index) == 0 || len(index) > MaxIndex {
+		return nil, false
+	}
+	var x indexDoc
+	if json.Unmarshal(index, &x) != nil || x.Format != IndexFormat ||
+		x.Size != len(doc) || x.CRC32C != crc32.Checksum(doc, castagnoli) {
+		return nil, false
+	}
+	return &x, true
+}
+
+// slice returns the bytes of doc at an index's offset and length.
+func (x *indexDoc) slice(doc []byte, at [2]int) ([]byte, bool) {
+	if at[0] < 0 || at[1] <= 0 || at[0] > len(doc)-at[1] {
+		return nil, false
+	}
+	return doc[at[0] : at[0]+at[1]], true
+}
+
 // DecodePart reads part of the catalog document doc through index, as
 // PartReader.ReadPart does: choose is called with the index, and the
 // catalog returned has every domain, the products choose named with their
@@ -175,20 +323,11 @@ func marshalNoHTML(v any, prefix string) ([]byte, error) {
 // through it does not hold: the caller then decodes doc whole, which
 // reports what is wrong with it, if anything.
 func DecodePart(doc, index []byte, choose Choose) (c *Catalog, idx *Index, ok bool) {
-	if len(index) == 0 || len(index) > MaxIndex {
+	x, ok := checkIndex(doc, index)
+	if !ok {
 		return nil, nil, false
 	}
-	var x indexDoc
-	if json.Unmarshal(index, &x) != nil || x.Format != IndexFormat ||
-		x.Size != len(doc) || x.CRC32C != crc32.Checksum(doc, castagnoli) {
-		return nil, nil, false
-	}
-	slice := func(at [2]int) ([]byte, bool) {
-		if at[0] < 0 || at[1] <= 0 || at[0] > len(doc)-at[1] {
-			return nil, false
-		}
-		return doc[at[0] : at[0]+at[1]], true
-	}
+	slice := func(at [2]int) ([]byte, bool) { return x.slice(doc, at) }
 	var head struct {
 		FormatVersion string `json:"format_version"`
 		Lineage       string `json:"lineage"`

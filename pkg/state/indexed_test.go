@@ -2,11 +2,14 @@ package state_test
 
 import (
 	"bytes"
+	"fmt"
 	"maps"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"testing"
 
+	"github.com/meshc-dev/meshc/pkg/catalog"
 	"github.com/meshc-dev/meshc/pkg/state"
 	"github.com/meshc-dev/meshc/pkg/state/statetest"
 )
@@ -77,5 +80,87 @@ func TestDecodePartRefuses(t *testing.T) {
 	}
 	if _, _, ok := state.DecodePart(doc, index, some); !ok {
 		t.Errorf("DecodePart refused its own index")
+	}
+}
+
+// TestSpliceIndexedIsEncodeIndexed checks that splicing a change into a
+// document gives, byte for byte, the document and index of the merged
+// catalog encoded anew.
+func TestSpliceIndexedIsEncodeIndexed(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for round := range 40 {
+		whole := statetest.Linked(r.IntN(30))
+		whole.Serial, whole.Lineage = 3, "abc"
+		for i := range r.IntN(3) {
+			whole.History = append(whole.History, statetest.Entry("alice", int64(i+1)))
+		}
+		if r.IntN(4) == 0 {
+			whole.Meta = map[string]state.ProductMeta{}
+		}
+		doc, index, err := state.EncodeIndexed(whole)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := slices.Sorted(maps.Keys(whole.Products))
+		d := state.Delta{Put: map[string]*catalog.Product{}, Meta: map[string]state.ProductMeta{}, Domains: map[string]*catalog.Domain{}}
+		for _, id := range ids {
+			switch r.IntN(6) {
+			case 0:
+				p := *whole.Products[id]
+				p.Title = fmt.Sprintf("changed in round %d", round)
+				d.Put[id] = &p
+				d.Meta[id] = state.ProductMeta{CreatedSerial: 1, UpdatedSerial: 4}
+			case 1:
+				d.Delete = append(d.Delete, id)
+				d.DeleteMeta = append(d.DeleteMeta, id)
+			}
+		}
+		for i := range r.IntN(3) {
+			p := *whole.Products["sales.orders"]
+			p.ID, p.Name = fmt.Sprintf("zz.new%d", i), fmt.Sprintf("new%d", i)
+			d.Put[p.ID] = &p
+		}
+		if r.IntN(2) == 0 {
+			d.Domains["zz"] = &catalog.Domain{Name: "zz", Title: "Zed & co"}
+		}
+		if r.IntN(3) == 0 {
+			d.DeleteDomains = []string{"sales"}
+		}
+		for i := range r.IntN(3) {
+			e := statetest.Entry("bob", int64(4+i))
+			e.Time = e.Time.UTC()
+			d.History = append(d.History, e)
+		}
+		next := &state.Catalog{FormatVersion: state.FormatVersion, Serial: 4, Lineage: "abc"}
+		prev := &state.Catalog{Serial: 3, Lineage: "abc"}
+		gotDoc, gotIndex, ok, err := state.SpliceIndexed(doc, index, prev, next, d)
+		if err != nil || !ok {
+			t.Fatalf("round %d: SpliceIndexed: ok %v, %v", round, ok, err)
+		}
+		wantDoc, wantIndex, err := state.EncodeIndexed(state.Merge(whole, next, d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(gotDoc, wantDoc) {
+			t.Fatalf("round %d: the spliced document differs from the merged one encoded:\n%s\n---\n%s", round, gotDoc, wantDoc)
+		}
+		if !bytes.Equal(gotIndex, wantIndex) {
+			t.Fatalf("round %d: the spliced index differs from the merged one's", round)
+		}
+	}
+	// A document edited since its index was written, or at another
+	// serial, is not spliced.
+	c := statetest.Linked(5)
+	c.Serial, c.Lineage = 3, "abc"
+	doc, index, err := state.EncodeIndexed(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := &state.Catalog{FormatVersion: state.FormatVersion, Serial: 4, Lineage: "abc"}
+	if _, _, ok, _ := state.SpliceIndexed(append(slices.Clone(doc[:len(doc)-1]), ' ', '\n'), index, &state.Catalog{Serial: 3, Lineage: "abc"}, next, state.Delta{}); ok {
+		t.Errorf("a document that is not its index's was spliced")
+	}
+	if _, _, ok, _ := state.SpliceIndexed(doc, index, &state.Catalog{Serial: 2, Lineage: "abc"}, next, state.Delta{}); ok {
+		t.Errorf("a document at another serial than the part's was spliced")
 	}
 }

@@ -22,8 +22,9 @@ type Backend struct {
 }
 
 var (
-	_ state.Backend    = (*Backend)(nil)
-	_ state.PartReader = (*Backend)(nil)
+	_ state.Backend     = (*Backend)(nil)
+	_ state.PartReader  = (*Backend)(nil)
+	_ state.PartSession = (*session)(nil)
 )
 
 // IndexPath is where the index of the catalog file at path is kept:
@@ -120,13 +121,66 @@ func (s *session) Replace(ctx context.Context, prev, next *state.Catalog) error 
 	if err != nil {
 		return err
 	}
+	return s.write(data, index)
+}
+
+// ReadPart reads part of the file under the lock, after checking the
+// lock is still ours.
+func (s *session) ReadPart(ctx context.Context, choose state.Choose) (*state.Catalog, *state.Index, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.held(); err != nil {
+		return nil, nil, false, err
+	}
+	return s.b.ReadPart(ctx, choose)
+}
+
+// ReplacePart writes the change d into the file: spliced into the
+// document through its index, the products it leaves alone copied as
+// they are, or, when the index no longer matches (a hand edit under a
+// held lock), merged into the document decoded whole.
+func (s *session) ReplacePart(ctx context.Context, prev, next *state.Catalog, d state.Delta) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.held(); err != nil {
+		return err
+	}
+	doc, err := os.ReadFile(s.b.Path)
+	if err != nil {
+		return fmt.Errorf("read live catalog: %w", err)
+	}
+	index, _ := readIndex(IndexPath(s.b.Path))
+	data, index, ok, err := state.SpliceIndexed(doc, index, prev, next, d)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		whole, err := state.Decode(doc)
+		if ce, isCorrupt := errors.AsType[*state.CorruptError](err); isCorrupt {
+			ce.Path = s.b.Path
+		}
+		if err != nil {
+			return err
+		}
+		if whole.Serial != prev.Serial || whole.Lineage != prev.Lineage {
+			return &state.StaleError{Live: whole.Serial, Expected: prev.Serial, LiveLineage: whole.Lineage, ExpectedLineage: prev.Lineage}
+		}
+		if data, index, err = state.EncodeIndexed(state.Merge(whole, next, d)); err != nil {
+			return err
+		}
+	}
+	return s.write(data, index)
+}
+
+// write writes the document and its index, the index first: it names
+// the document it indexes by checksum, so a reader between the two
+// renames (or after a crash) finds it does not match and reads the
+// document whole.
+func (s *session) write(data, index []byte) error {
 	// Only the lock's holder writes temp files beside the catalog: any
 	// there now were left by a writer that crashed.
 	removeLeftovers(s.b.Path)
 	removeLeftovers(IndexPath(s.b.Path))
-	// The index first: it names the document it indexes by checksum, so
-	// a reader between the two renames (or after a crash) finds it does
-	// not match and reads the document whole.
 	if err := writeAtomic(IndexPath(s.b.Path), index); err != nil {
 		return fmt.Errorf("write live catalog index: %w", err)
 	}
