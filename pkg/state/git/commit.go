@@ -44,6 +44,82 @@ func (s *session) Replace(ctx context.Context, prev, next *state.Catalog) error 
 	if err != nil {
 		return err
 	}
+	return s.publish(ctx, prev, next, data, index)
+}
+
+// ReadPart reads part of the catalog at the branch's tip through its
+// index, after checking that the lock is still ours; the document is kept
+// for ReplacePart to splice into.
+func (s *session) ReadPart(ctx context.Context, choose state.Choose) (*state.Catalog, *state.Index, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.doc, s.index = nil, nil
+	if s.released {
+		return nil, nil, false, fmt.Errorf("live catalog %s: the lock was already released", s.b.where())
+	}
+	var doc, index []byte
+	var tip, blob plumbing.Hash
+	err := s.b.with(ctx, func(ctx context.Context, r *git.Repository) error {
+		refs, err := s.b.list(ctx, r)
+		if err != nil {
+			return err
+		}
+		if err := s.held(ctx, r, refs); err != nil {
+			return err
+		}
+		if tip, err = s.b.fetchTip(ctx, r, refs); err != nil || tip.IsZero() {
+			return err
+		}
+		data, ib, err := s.b.fileAt(r, tip, s.b.IndexPath(), state.MaxIndex)
+		if err != nil || ib.IsZero() {
+			return nil // read whole instead
+		}
+		index = data
+		doc, blob, err = s.b.docAt(r, tip)
+		return err
+	})
+	if err != nil || doc == nil || index == nil {
+		return nil, nil, false, err
+	}
+	c, idx, ok := state.DecodePart(doc, index, choose)
+	if ok {
+		s.tip, s.blob, s.doc, s.index = tip, blob, doc, index
+	}
+	return c, idx, ok, nil
+}
+
+// ReplacePart commits the change d, spliced into the document the last
+// ReadPart read, as Replace commits a whole catalog.
+func (s *session) ReplacePart(ctx context.Context, prev, next *state.Catalog, d state.Delta) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.released {
+		return fmt.Errorf("live catalog %s: the lock was already released", s.b.where())
+	}
+	doc, index := s.doc, s.index
+	s.doc, s.index = nil, nil
+	if doc == nil {
+		return fmt.Errorf("live catalog %s: a part is written only after ReadPart read it", s.b.where())
+	}
+	data, index, ok, err := state.SpliceIndexed(doc, index, prev, next, d)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		whole, err := state.Decode(doc)
+		if err != nil {
+			return err
+		}
+		if data, index, err = state.EncodeIndexed(state.Merge(whole, next, d)); err != nil {
+			return err
+		}
+	}
+	return s.publish(ctx, prev, next, data, index)
+}
+
+// publish commits the document data and its index on the tip the last
+// read saw and pushes them (see Replace). s.mu is held.
+func (s *session) publish(ctx context.Context, prev, next *state.Catalog, data, index []byte) error {
 	return s.b.with(ctx, func(ctx context.Context, r *git.Repository) error {
 		blob, err := writeBlob(r.Storer, data)
 		if err != nil {

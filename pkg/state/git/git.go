@@ -86,8 +86,9 @@ type Backend struct {
 }
 
 var (
-	_ state.Backend    = (*Backend)(nil)
-	_ state.PartReader = (*Backend)(nil)
+	_ state.Backend     = (*Backend)(nil)
+	_ state.PartReader  = (*Backend)(nil)
+	_ state.PartSession = (*session)(nil)
 )
 
 // New checks o and returns its backend. Nothing is cloned or fetched

@@ -190,6 +190,9 @@ type session struct {
 	released bool
 	tip      plumbing.Hash // the branch's tip at the last Read; zero if none
 	blob     plumbing.Hash // the catalog's blob at tip; zero if none
+	// doc and index are the document and its index at tip when the last
+	// read was a ReadPart, for ReplacePart to splice into.
+	doc, index []byte
 }
 
 // Read fetches the branch's tip and returns the catalog in it, after
@@ -200,6 +203,7 @@ func (s *session) Read(ctx context.Context) (*state.Catalog, error) {
 	if s.released {
 		return nil, fmt.Errorf("live catalog %s: the lock was already released", s.b.where())
 	}
+	s.doc, s.index = nil, nil
 	var c *state.Catalog
 	err := s.b.with(ctx, func(ctx context.Context, r *git.Repository) error {
 		refs, err := s.b.list(ctx, r)
