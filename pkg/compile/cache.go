@@ -22,7 +22,7 @@ import (
 )
 
 // cacheFormat changes whenever what a cache entry holds changes.
-const cacheFormat = "meshc-compile-2"
+const cacheFormat = "meshc-compile-3"
 
 // Bounds of what a cache key reads: a domain larger than this is not
 // cached (it is evaluated every time).
@@ -108,11 +108,9 @@ func (c *Cache) key(s *Schema, d *source.Domain) (string, bool) {
 
 var errTooLarge = errors.New("too large to cache")
 
-// storedEntry is a cache file: the entry and the SHA-256 of its JSON.
-type storedEntry struct {
-	Sum   string          `json:"sha256"`
-	Entry json.RawMessage `json:"entry"`
-}
+// A cache file is the SHA-256 of the entry's JSON in hex, a newline and
+// the JSON: the entry is checked before it is decoded, and decoded once.
+const sumLen = 2 * sha256.Size
 
 // check reports what in e does not belong to domain d, or "".
 func (e *cacheEntry) check(d *source.Domain) string {
@@ -158,18 +156,18 @@ func (c *Cache) load(key string, d *source.Domain) (domainResult, bool) {
 	if err != nil {
 		return domainResult{}, false
 	}
-	var se storedEntry
-	if json.Unmarshal(b, &se) != nil {
+	if len(b) < sumLen+1 || b[sumLen] != '\n' {
 		c.discard(path, "not an entry")
 		return domainResult{}, false
 	}
-	sum := sha256.Sum256(se.Entry)
-	if hex.EncodeToString(sum[:]) != se.Sum {
+	entry := b[sumLen+1:]
+	sum := sha256.Sum256(entry)
+	if hex.EncodeToString(sum[:]) != string(b[:sumLen]) {
 		c.discard(path, "its checksum does not match")
 		return domainResult{}, false
 	}
 	var e cacheEntry
-	if json.Unmarshal(se.Entry, &e) != nil {
+	if json.Unmarshal(entry, &e) != nil {
 		c.discard(path, "not an entry")
 		return domainResult{}, false
 	}
@@ -189,10 +187,7 @@ func (c *Cache) store(key string, r domainResult) {
 		return
 	}
 	sum := sha256.Sum256(entry)
-	b, err := json.Marshal(storedEntry{Sum: hex.EncodeToString(sum[:]), Entry: entry})
-	if err != nil {
-		return
-	}
+	b := append([]byte(hex.EncodeToString(sum[:])+"\n"), entry...)
 	p := c.path(key)
 	if os.MkdirAll(filepath.Dir(p), 0o755) != nil {
 		return

@@ -51,24 +51,19 @@ func TestCachePlantedEntryRefused(t *testing.T) {
 	dir, cacheDir := example(t), t.TempDir()
 	compileDir(t, dir, &compile.Cache{Dir: cacheDir})
 	path := entryOf(t, cacheDir, "finance")
-	var se struct {
-		Sum   string          `json:"sha256"`
-		Entry json.RawMessage `json:"entry"`
-	}
 	b, err := os.ReadFile(path)
-	if err != nil || json.Unmarshal(b, &se) != nil {
-		t.Fatalf("reading %s: %v", path, err)
+	if err != nil || len(b) < 65 || b[64] != '\n' {
+		t.Fatalf("reading %s: %v, not a checksum line and an entry", path, err)
 	}
 	var e map[string]any
-	if err := json.Unmarshal(se.Entry, &e); err != nil {
+	if err := json.Unmarshal(b[65:], &e); err != nil {
 		t.Fatal(err)
 	}
 	evil := map[string]any{"id": "customers.evil", "name": "evil", "domain": "customers", "title": "Evil", "outputPorts": map[string]any{}}
 	e["products"] = append(e["products"].([]any), evil)
-	se.Entry, _ = json.Marshal(e)
-	sum := sha256.Sum256(se.Entry)
-	se.Sum = hex.EncodeToString(sum[:])
-	b, _ = json.Marshal(se)
+	entry, _ := json.Marshal(e)
+	sum := sha256.Sum256(entry)
+	b = append([]byte(hex.EncodeToString(sum[:])+"\n"), entry...)
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -66,6 +66,14 @@ func (s sealedFS) resolve(op, name string) (string, error) {
 	if !fs.ValidPath(name) {
 		return "", &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
 	}
+	// A name in the root that is no link is itself: one lstat, not a walk
+	// of every element of the path (most reads are of such files).
+	if !strings.Contains(name, "/") && name != "." {
+		p := filepath.Join(s.root, name)
+		if fi, err := os.Lstat(p); err == nil && (fi.Mode().IsRegular() || fi.IsDir()) {
+			return p, nil
+		}
+	}
 	real, err := filepath.EvalSymlinks(filepath.Join(s.root, filepath.FromSlash(name)))
 	if err != nil {
 		var pe *fs.PathError
