@@ -200,6 +200,15 @@ func TestReplacePart(t *testing.T) {
 		History: []state.Entry{statetest.Entry("bob", 2)},
 	}
 
+	// A nil product is refused, not stored as a JSON null no read takes.
+	before := dump(t, b)
+	if err := ps.ReplacePart(t.Context(), prev, &next, state.Delta{Put: map[string]*catalog.Product{"d02.p011": nil}}); err == nil || !strings.Contains(err.Error(), `"d02.p011"`) {
+		t.Errorf("ReplacePart of a nil product: %v; want it refused", err)
+	}
+	if !bytes.Equal(dump(t, b), before) {
+		t.Errorf("a refused ReplacePart changed the rows")
+	}
+
 	// The catalog moves behind the lock's back (a hand edit).
 	exec(t, b, `UPDATE meshc_catalog SET serial = 7 WHERE catalog = $1`, b.catalog)
 	moved := dump(t, b)

@@ -290,8 +290,12 @@ func putDocs[V any](ctx context.Context, q querier, table, keyCol, cat string, g
 	return execDocs(ctx, q, table, keyCol, cat, gone, keys, docs)
 }
 
-// storable refuses the document of row k of table if jsonb cannot hold it.
+// storable refuses the document of row k of table if jsonb cannot hold
+// it, or if it is JSON null (a nil value), which a read refuses.
 func storable(table, k string, doc []byte) error {
+	if string(doc) == "null" {
+		return fmt.Errorf("%s %q: no document to store (a nil value)", table, k)
+	}
 	if hasNUL(doc) {
 		return fmt.Errorf("%s %q: a string in it holds the character U+0000, which PostgreSQL's jsonb cannot store; remove it from the declaration", table, k)
 	}
