@@ -101,9 +101,19 @@ func BenchmarkReadPart(b *testing.B) {
 }
 
 // BenchmarkMergeApply measures the apply a merge to one domain makes
-// against a catalog of 10,000 products, as the engine runs it: Lock, Read,
-// the plan's changes (ten products updated, one added, one removed, a
-// history entry), Write (which reads again under the lock), Unlock.
+// against a catalog of 10,000 products, as the engine runs it, with a
+// delta of 1, 12 or 50 products:
+//
+//   - Part: Lock, Lock.ReadPart of 60 products (the domain's first 50 and
+//     10 readers, chosen from the index), the plan's changes, Write of the
+//     part (ReplacePart: the delta's rows), Unlock: apply --domain.
+//   - Whole: Lock, Read, the same changes, Write (which reads the whole
+//     catalog again under the lock and writes the rows that differ),
+//     Unlock: a plain apply.
+//
+// The changes: delta-1 updates one product; delta-12 updates ten, adds
+// one and removes one, and delta-50 updates 48, adds one and removes one;
+// each with its meta and a history entry. write-ms/op is Write's share.
 func BenchmarkMergeApply(b *testing.B) {
 	c := pgtest.Start(b)
 	be := newBackend(b, c, c.NewDatabase(b, ""))
@@ -120,45 +130,112 @@ func BenchmarkMergeApply(b *testing.B) {
 	b.Logf("first write of %d products: %d rows in %v", len(cat.Products), be.rows.Load(), time.Since(start).Round(time.Millisecond))
 	lock.Unlock()
 
-	var rows int64
-	var peak uint64
-	b.ResetTimer()
-	for n := range b.N {
-		lock, err := st.Lock(b.Context(), "bench")
-		if err != nil {
-			b.Fatal(err)
+	op := 0 // across runs: each op changes domain op%benchDomains
+	for _, path := range []string{"Part", "Whole"} {
+		for _, delta := range []int{1, 12, 50} {
+			b.Run(fmt.Sprintf("%s/delta-%d", path, delta), func(b *testing.B) {
+				var rows int64
+				var peak uint64
+				var writing time.Duration
+				runtime.GC()
+				for b.Loop() {
+					op++
+					d := op % benchDomains
+					lock, err := st.Lock(b.Context(), "bench")
+					if err != nil {
+						b.Fatal(err)
+					}
+					var live *state.Catalog
+					if path == "Part" {
+						live, err = lock.ReadPart(b.Context(), mergeChoose(d))
+						if err == nil && (live.Part() == nil || len(live.Products) > 60) {
+							err = fmt.Errorf("ReadPart under the lock read %d products, index %v", len(live.Products), live.Part() != nil)
+						}
+					} else {
+						live, err = st.Read(b.Context())
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					next := mergeChange(live, d, op, delta)
+					t := time.Now()
+					if err := lock.Write(b.Context(), next, live.Serial); err != nil {
+						b.Fatal(err)
+					}
+					writing += time.Since(t)
+					if err := lock.Unlock(); err != nil {
+						b.Fatal(err)
+					}
+					if be.wrotePart.Load() != (path == "Part") {
+						b.Fatalf("%s path: written as a part %v", path, be.wrotePart.Load())
+					}
+					rows += be.rows.Load()
+					var ms runtime.MemStats
+					runtime.ReadMemStats(&ms)
+					peak = max(peak, ms.HeapInuse)
+				}
+				b.ReportMetric(float64(rows)/float64(b.N), "rows/op")
+				b.ReportMetric(float64(writing)/float64(time.Millisecond)/float64(b.N), "write-ms/op")
+				b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+			})
 		}
-		live, err := st.Read(b.Context())
-		if err != nil {
-			b.Fatal(err)
+	}
+}
+
+// mergeChoose chooses what a check of domain d reads: its first 50
+// products (fewer once merges removed some) and the 10 first of the
+// domain before it, which read d's product000.
+func mergeChoose(d int) state.Choose {
+	domain, readers := fmt.Sprintf("domain%03d", d), fmt.Sprintf("domain%03d", (d+benchDomains-1)%benchDomains)
+	first := fmt.Sprintf("domain%03d.product000", d)
+	return func(idx *state.Index) []string {
+		var ids []string
+		for id, e := range idx.Products {
+			if e.Domain == domain && id < domain+".product050" ||
+				e.Domain == readers && id < readers+".product010" && slices.Contains(e.Reads, first) {
+				ids = append(ids, id)
+			}
 		}
-		next := *live
-		next.Products, next.Meta = maps.Clone(live.Products), maps.Clone(live.Meta)
-		d := n % benchDomains
-		serial := live.Serial + 1
-		for i := range 10 {
-			p := benchProduct(d, i, fmt.Sprintf("1.%d.0", n+1))
-			next.Products[p.ID] = p
-			next.Meta[p.ID] = state.ProductMeta{CreatedSerial: 1, UpdatedSerial: serial}
+		return ids
+	}
+}
+
+// mergeChange returns live (whole or a part) changed as a merge to domain
+// d changes it, in op: delta products of d among its first 50 changed
+// (delta-2 updated, one added, one removed; or the one updated), their
+// meta, and a history entry.
+func mergeChange(live *state.Catalog, d, op, delta int) *state.Catalog {
+	next := *live
+	next.Products, next.Meta = maps.Clone(live.Products), maps.Clone(live.Meta)
+	next.History = slices.Clone(live.History)
+	domain := fmt.Sprintf("domain%03d", d)
+	var ids []string
+	for id, p := range live.Products {
+		if p.Domain == domain && id < domain+".product050" {
+			ids = append(ids, id)
 		}
-		added := benchProduct(d, benchProducts+n, "0.1.0")
+	}
+	slices.Sort(ids)
+	serial := live.Serial + 1
+	update, sum := delta, state.Summary{Update: delta}
+	if delta > 1 {
+		update, sum = delta-2, state.Summary{Create: 1, Update: delta - 2, Delete: 1}
+		added := benchProduct(d, benchProducts+op, "0.1.0")
 		next.Products[added.ID] = added
 		next.Meta[added.ID] = state.ProductMeta{CreatedSerial: serial, UpdatedSerial: serial}
-		gone := fmt.Sprintf("domain%03d.product%03d", d, benchProducts-1-n/benchDomains)
+		gone := ids[len(ids)-1]
 		delete(next.Products, gone)
 		delete(next.Meta, gone)
-		next.History = append(next.History, state.Entry{Serial: serial, Time: time.Now(), User: "bench", Summary: state.Summary{Create: 1, Update: 10, Delete: 1}})
-		if err := lock.Write(b.Context(), &next, live.Serial); err != nil {
-			b.Fatal(err)
-		}
-		if err := lock.Unlock(); err != nil {
-			b.Fatal(err)
-		}
-		rows += be.rows.Load()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		peak = max(peak, ms.HeapInuse)
 	}
-	b.ReportMetric(float64(rows)/float64(b.N), "rows/op")
-	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+	for _, id := range ids[:min(update, len(ids)-1)] {
+		p := *live.Products[id]
+		p.Version = fmt.Sprintf("1.%d.0", op)
+		next.Products[id] = &p
+		next.Meta[id] = state.ProductMeta{CreatedSerial: live.Meta[id].CreatedSerial, UpdatedSerial: serial}
+	}
+	next.History = append(next.History, state.Entry{Serial: serial, Time: time.Now(), User: "bench", Summary: sum})
+	if live.Part() != nil {
+		next.KeepPart(live)
+	}
+	return &next
 }

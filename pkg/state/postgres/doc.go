@@ -12,7 +12,12 @@
 // domain: the server computes each product's index entry from its jsonb
 // row, in the same snapshot as the products then read, so there is no
 // index to keep and none can be stale; a row of a shape meshc never
-// writes is decoded in Go instead, as Read decodes it.
+// writes is decoded in Go instead, as Read decodes it. Under the lock the
+// session is a state.PartSession: a merge reads its part in the lock's
+// transaction and writes back only its delta (the catalog row, with the
+// compare-and-swap, and the rows of the products, meta and domains it puts
+// or removes, its history appended after the stored entries), so a merge
+// to one domain writes that domain's rows, whatever the catalog's size.
 //
 // The lock is a transaction-scoped advisory lock keyed by the catalog's
 // name, so that it works behind a pooler in transaction mode and dies with

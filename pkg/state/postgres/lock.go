@@ -223,6 +223,61 @@ func (s *session) broken(err error) {
 // apply took it in the instant between), the write stands and the
 // session's further Reads, Replaces and its Unlock report the lost lock.
 func (s *session) Replace(ctx context.Context, prev, next *state.Catalog) error {
+	return s.write(ctx, false, func() (int64, error) { return s.b.store(ctx, s.conn, prev, next) })
+}
+
+var _ state.PartSession = (*session)(nil)
+
+// ReadPart is Backend.ReadPart in the lock's transaction: the index, then
+// the products chosen from it, their meta and every domain. The lock keeps
+// every other meshc from writing in between, so all are of one stored
+// catalog, as Read's are (and a product row edited by hand in between
+// differs from its index entry: the part is then not trusted). The read is
+// undone to a savepoint after it, so that a query the server refused (the
+// index query on a server without jsonpath, which aborts the transaction)
+// leaves the lock's transaction usable: ok is then false, and the Store
+// reads the catalog whole under the same lock.
+func (s *session) ReadPart(ctx context.Context, choose state.Choose) (*state.Catalog, *state.Index, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(); err != nil {
+		return nil, nil, false, err
+	}
+	if _, err := s.conn.Exec(ctx, "SAVEPOINT meshc_read"); err != nil {
+		s.broken(err)
+		return nil, nil, false, s.b.fail("read live catalog", err)
+	}
+	c, idx, ok, err := s.b.loadPart(ctx, s.conn, choose)
+	end := "RELEASE SAVEPOINT meshc_read"
+	if err != nil || !ok {
+		end = "ROLLBACK TO SAVEPOINT meshc_read; RELEASE SAVEPOINT meshc_read" // one simple query
+	}
+	if _, eerr := s.conn.Exec(ctx, end); eerr != nil {
+		s.broken(eerr)
+		if err == nil {
+			err = eerr
+		}
+	}
+	if err != nil {
+		return nil, nil, false, s.b.fail("read live catalog", err)
+	}
+	return c, idx, ok, nil
+}
+
+// ReplacePart writes d, the change from prev (what ReadPart returned) to
+// next, in the lock's transaction and commits it, as Replace does: only
+// the catalog row and the rows d names are written (see storePart), a
+// failed write is rolled back, and a lock lost in the commit is reported
+// by what the session does next.
+func (s *session) ReplacePart(ctx context.Context, prev, next *state.Catalog, d state.Delta) error {
+	return s.write(ctx, true, func() (int64, error) { return s.b.storePart(ctx, s.conn, prev, next, d) })
+}
+
+// write runs store, which writes through s.conn and returns the rows it
+// wrote (of a part of the catalog, if part), in the lock's transaction,
+// and commits it, taking the lock again; a failed store is rolled back to
+// before it, the lock kept.
+func (s *session) write(ctx context.Context, part bool, store func() (int64, error)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.usable(); err != nil {
@@ -232,7 +287,7 @@ func (s *session) Replace(ctx context.Context, prev, next *state.Catalog) error 
 		s.broken(err)
 		return s.b.fail("write live catalog", err)
 	}
-	n, err := s.b.store(ctx, s.conn, prev, next)
+	n, err := store()
 	if err != nil {
 		if _, rerr := s.conn.Exec(ctx, "ROLLBACK TO SAVEPOINT meshc_write"); rerr != nil {
 			s.broken(rerr)
@@ -246,6 +301,7 @@ func (s *session) Replace(ctx context.Context, prev, next *state.Catalog) error 
 		return s.b.fail("commit live catalog (read it to see whether its serial moved)", err)
 	}
 	s.b.rows.Store(n)
+	s.b.wrotePart.Store(part)
 	if !got {
 		s.lost = fmt.Errorf("live catalog %s: the lock was taken by another apply right after this one's write", s.b.Describe())
 	}

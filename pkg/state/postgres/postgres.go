@@ -38,9 +38,10 @@ type Backend struct {
 	key     int64    // the advisory lock's key, from the catalog's name
 	secrets []string // what must never appear in a message
 
-	// rows counts the rows the last successful Replace wrote, for tests
-	// and the benchmark.
-	rows atomic.Int64
+	// rows counts the rows the last successful Replace or ReplacePart
+	// wrote, and wrotePart says which it was, for tests and the benchmark.
+	rows      atomic.Int64
+	wrotePart atomic.Bool
 }
 
 var _ state.Backend = (*Backend)(nil)

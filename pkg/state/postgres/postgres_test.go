@@ -230,8 +230,10 @@ func testPooledLock(t *testing.T, dbURL string) {
 		t.Errorf("message %q does not say how to end the holder", err)
 	}
 
-	// Carol's connection drops (her process died).
-	exec(t, b, `SELECT pg_terminate_backend(backend_pid) FROM meshc_lock WHERE catalog = $1`, b.catalog)
+	// Carol's connection drops (her process died). Wait for her server
+	// process to be gone (PostgreSQL 14's timeout): ending it is
+	// asynchronous, and on a loaded machine it may still hold the lock.
+	exec(t, b, `SELECT pg_terminate_backend(backend_pid, 10000) FROM meshc_lock WHERE catalog = $1`, b.catalog)
 	var rows int
 	if err := conn(t, b).QueryRow(t.Context(), `SELECT count(*) FROM meshc_lock WHERE catalog = $1`, b.catalog).Scan(&rows); err != nil || rows != 1 {
 		t.Fatalf("carol's lock row: %d rows, %v; want her stale row there", rows, err)

@@ -191,6 +191,44 @@ func (b *Backend) store(ctx context.Context, q querier, prev, next *state.Catalo
 	return n, nil
 }
 
+// storePart writes d, the change from prev to next (two parts of the
+// stored catalog, prev as read), through q: the catalog row, with the
+// compare-and-swap on prev's serial and lineage, then the domain, product
+// and meta rows d puts or removes, and d.History after the stored history.
+// No other row is read or written, so its cost is d's, not the catalog's.
+// It returns the rows written.
+func (b *Backend) storePart(ctx context.Context, q querier, prev, next *state.Catalog, d state.Delta) (int64, error) {
+	if prev == nil {
+		return 0, errors.New("a part of the catalog is written over the part read, not over no catalog")
+	}
+	tag, err := q.Exec(ctx, `UPDATE meshc_catalog SET format_version = $2, lineage = $3, serial = $4, updated_at = now() WHERE catalog = $1 AND serial = $5 AND lineage = $6`,
+		b.catalog, next.FormatVersion, next.Lineage, next.Serial, prev.Serial, prev.Lineage)
+	if err != nil {
+		return 0, err
+	}
+	if tag.RowsAffected() != 1 {
+		return 0, b.stale(ctx, q, prev)
+	}
+	n := int64(1)
+	for _, w := range []func() (int64, error){
+		func() (int64, error) {
+			return putDocs(ctx, q, "meshc_domain", "name", b.catalog, d.DeleteDomains, d.Domains)
+		},
+		func() (int64, error) {
+			return putDocs(ctx, q, "meshc_product", "id", b.catalog, d.Delete, d.Put)
+		},
+		func() (int64, error) { return b.putMeta(ctx, q, d.DeleteMeta, d.Meta) },
+		func() (int64, error) { return b.appendHistory(ctx, q, d.History) },
+	} {
+		m, err := w()
+		if err != nil {
+			return 0, err
+		}
+		n += m
+	}
+	return n, nil
+}
+
 // stale reports the compare-and-swap's failure with the live serial and
 // lineage.
 func (b *Backend) stale(ctx context.Context, q querier, prev *state.Catalog) error {
@@ -227,11 +265,46 @@ func writeDocs[V any](ctx context.Context, q querier, table, keyCol, cat string,
 				continue
 			}
 		}
-		if hasNUL(doc) {
-			return 0, fmt.Errorf("%s %q: a string in it holds the character U+0000, which PostgreSQL's jsonb cannot store; remove it from the declaration", table, k)
+		if err := storable(table, k, doc); err != nil {
+			return 0, err
 		}
 		keys, docs = append(keys, k), append(docs, string(doc))
 	}
+	return execDocs(ctx, q, table, keyCol, cat, gone, keys, docs)
+}
+
+// putDocs deletes the rows of table whose keys are gone and upserts put,
+// leaving the other rows alone: a write of part of the catalog.
+func putDocs[V any](ctx context.Context, q querier, table, keyCol, cat string, gone []string, put map[string]*V) (int64, error) {
+	var keys, docs []string
+	for _, k := range slices.Sorted(maps.Keys(put)) {
+		doc, err := json.Marshal(put[k])
+		if err != nil {
+			return 0, err
+		}
+		if err := storable(table, k, doc); err != nil {
+			return 0, err
+		}
+		keys, docs = append(keys, k), append(docs, string(doc))
+	}
+	return execDocs(ctx, q, table, keyCol, cat, gone, keys, docs)
+}
+
+// storable refuses the document of row k of table if jsonb cannot hold
+// it, or if it is JSON null (a nil value), which a read refuses.
+func storable(table, k string, doc []byte) error {
+	if string(doc) == "null" {
+		return fmt.Errorf("%s %q: no document to store (a nil value)", table, k)
+	}
+	if hasNUL(doc) {
+		return fmt.Errorf("%s %q: a string in it holds the character U+0000, which PostgreSQL's jsonb cannot store; remove it from the declaration", table, k)
+	}
+	return nil
+}
+
+// execDocs deletes the rows of table whose keys are gone and upserts the
+// docs of keys, batchRows to a statement.
+func execDocs(ctx context.Context, q querier, table, keyCol, cat string, gone, keys, docs []string) (int64, error) {
 	var n int64
 	for chunk := range slices.Chunk(gone, batchRows) {
 		tag, err := q.Exec(ctx, fmt.Sprintf(`DELETE FROM %s WHERE catalog = $1 AND %s = ANY($2::text[])`, table, keyCol), cat, chunk)
@@ -253,19 +326,31 @@ ON CONFLICT (catalog, %[2]s) DO UPDATE SET doc = excluded.doc`, table, keyCol), 
 	return n, nil
 }
 
+// writeMeta deletes the meta rows gone from next and upserts those that
+// are new or changed.
 func (b *Backend) writeMeta(ctx context.Context, q querier, prev, next map[string]state.ProductMeta) (int64, error) {
-	var gone, ids, deprecated []string
-	var created, updated []int64
+	var gone []string
+	put := map[string]state.ProductMeta{}
 	for id := range prev {
 		if _, ok := next[id]; !ok {
 			gone = append(gone, id)
 		}
 	}
-	for _, id := range slices.Sorted(maps.Keys(next)) {
-		m := next[id]
-		if old, ok := prev[id]; ok && old == m {
-			continue
+	for id, m := range next {
+		if old, ok := prev[id]; !ok || old != m {
+			put[id] = m
 		}
+	}
+	return b.putMeta(ctx, q, gone, put)
+}
+
+// putMeta deletes the meta rows of the products gone and upserts put,
+// leaving the other rows alone.
+func (b *Backend) putMeta(ctx context.Context, q querier, gone []string, put map[string]state.ProductMeta) (int64, error) {
+	var ids, deprecated []string
+	var created, updated []int64
+	for _, id := range slices.Sorted(maps.Keys(put)) {
+		m := put[id]
 		ids, created, updated, deprecated = append(ids, id), append(created, m.CreatedSerial), append(updated, m.UpdatedSerial), append(deprecated, m.DeprecatedOn)
 	}
 	var n int64
@@ -324,6 +409,34 @@ func (b *Backend) writeHistory(ctx context.Context, q querier, prev, next []stat
 		tag, err := q.Exec(ctx, `INSERT INTO meshc_history (catalog, pos, entry)
 SELECT $1, $2::int + ord::int - 1, e::jsonb FROM unnest($3::text[]) WITH ORDINALITY AS r(e, ord)`,
 			b.catalog, keep+i, entries[i:j])
+		if err != nil {
+			return 0, err
+		}
+		n += tag.RowsAffected()
+	}
+	return n, nil
+}
+
+// appendHistory appends entries after the stored history, whatever its
+// length: each batch continues from the last stored position, read in
+// the same statement (through the primary key, not by counting rows).
+func (b *Backend) appendHistory(ctx context.Context, q querier, entries []state.Entry) (int64, error) {
+	docs := make([]string, 0, len(entries))
+	for i, e := range entries {
+		doc, err := json.Marshal(e)
+		if err != nil {
+			return 0, err
+		}
+		if hasNUL(doc) {
+			return 0, fmt.Errorf("new history entry %d: a string in it holds the character U+0000, which PostgreSQL's jsonb cannot store", i)
+		}
+		docs = append(docs, string(doc))
+	}
+	var n int64
+	for chunk := range slices.Chunk(docs, batchRows) {
+		tag, err := q.Exec(ctx, `INSERT INTO meshc_history (catalog, pos, entry)
+SELECT $1, (SELECT coalesce(max(pos) + 1, 0) FROM meshc_history WHERE catalog = $1) + ord::int - 1, e::jsonb
+FROM unnest($2::text[]) WITH ORDINALITY AS r(e, ord)`, b.catalog, chunk)
 		if err != nil {
 			return 0, err
 		}
