@@ -82,8 +82,12 @@ func serveChild(in io.Reader, out io.Writer) error {
 	if err := json.NewDecoder(bufio.NewReader(in)).Decode(&req); err != nil {
 		return fmt.Errorf("evaluation child: reading the request: %w", err)
 	}
+	// A child lives for one domain: collect only when its heap nears the
+	// budget (the parent kills it past the budget itself), not every time
+	// the heap doubles.
 	if req.Memory > 0 {
-		debug.SetMemoryLimit(req.Memory)
+		debug.SetMemoryLimit(req.Memory / 4 * 3)
+		debug.SetGCPercent(400)
 	}
 	s := &Schema{cfg: &config.Config{Root: req.Root, Domains: req.Domains}, src: req.Schema}
 	// The comments above the schema's and policies' constraints explain
