@@ -24,8 +24,8 @@ import (
 //     plan removes them);
 //   - their direct consumers, and the products naming one of them as
 //     replacement, which a change can leave reading nothing;
-//   - the products on a cycle through them (read by them, transitively,
-//     and reading them);
+//   - the products on a cycle with them (the strongly connected
+//     components of who reads whom that hold one of them);
 //   - the products claiming one of their locations or OpenLineage
 //     datasets, for the duplicate and lineage rules;
 //   - the consumers observed reading them (usage), for a change's impact;
@@ -120,9 +120,11 @@ func (n *partNeeds) Choose(idx *state.Index) []string {
 		}
 	}
 	down := reach(seeds, func(id string) []string { return readers[id] })
-	for id := range reach(seeds, reads) {
-		if down[id] {
-			out[id] = true // on a cycle through a checked product
+	for _, scc := range cyclic(slices.Sorted(maps.Keys(unionKeys(idx.Products, desired))), reads) {
+		if slices.ContainsFunc(scc, func(id string) bool { return own[id] }) {
+			for _, id := range scc {
+				out[id] = true // on a cycle with a checked product
+			}
 		}
 	}
 	claims(idx, own, desired, out)
@@ -233,6 +235,67 @@ func reach(seeds []string, next func(string) []string) map[string]bool {
 		}
 	}
 	return seen
+}
+
+// cyclic returns the strongly connected components of the graph next
+// draws over nodes that hold a cycle (Tarjan's algorithm, iterative: a
+// chain of thousands of products must not exhaust the stack).
+func cyclic(nodes []string, next func(string) []string) [][]string {
+	index, low := map[string]int{}, map[string]int{}
+	onStack := map[string]bool{}
+	var stack []string
+	var out [][]string
+	type frame struct {
+		v     string
+		edges []string
+		i     int
+	}
+	for _, root := range nodes {
+		if _, seen := index[root]; seen {
+			continue
+		}
+		index[root], low[root] = len(index), len(index)
+		stack, onStack[root] = append(stack, root), true
+		call := []frame{{v: root, edges: next(root)}}
+		for len(call) > 0 {
+			f := &call[len(call)-1]
+			if f.i < len(f.edges) {
+				w := f.edges[f.i]
+				f.i++
+				if _, seen := index[w]; !seen {
+					index[w], low[w] = len(index), len(index)
+					stack, onStack[w] = append(stack, w), true
+					call = append(call, frame{v: w, edges: next(w)})
+				} else if onStack[w] {
+					low[f.v] = min(low[f.v], index[w])
+				}
+				continue
+			}
+			v := f.v
+			call = call[:len(call)-1]
+			if len(call) > 0 {
+				parent := call[len(call)-1].v
+				low[parent] = min(low[parent], low[v])
+			}
+			if low[v] != index[v] {
+				continue
+			}
+			var scc []string
+			for {
+				w := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				onStack[w] = false
+				scc = append(scc, w)
+				if w == v {
+					break
+				}
+			}
+			if len(scc) > 1 || slices.Contains(next(v), v) {
+				out = append(out, scc)
+			}
+		}
+	}
+	return out
 }
 
 // claims adds to out the products that claim a location or OpenLineage
