@@ -199,7 +199,9 @@ func (e *Engine) load(ctx context.Context, withLive, tolerant bool, usage []stat
 	}
 	switch {
 	case e.partCheck():
-		o.Others = catalog.NewMesh() // filled in once the checked domains are compiled
+		// Put together and checked once the checked domains are compiled
+		// and the part of the live catalog they need is read.
+		o.Others, o.Unchecked = catalog.NewMesh(), true
 	case e.prCheck():
 		o.Others = l.live.Mesh()
 	}

@@ -66,6 +66,11 @@ type Options struct {
 	// Live, when set, holds the live catalog's products: the mesh rules
 	// tell from it which claim is new (duplicate blames the newcomer).
 	Live map[string]*catalog.Product
+	// Unchecked compiles the domains but neither puts the mesh together
+	// with Others nor checks it: the caller does, with WithPart, once it
+	// knows which part of the live catalog the compiled domains need.
+	// Result.Mesh is then the compiled domains alone.
+	Unchecked bool
 }
 
 // Load fetches every domain of cfg, compiles it and checks the mesh. The
@@ -118,6 +123,10 @@ func Load(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 	}
 	res.Invalid, res.Failed = cr.Invalid, cr.Failed
 	res.compiled = compiled{mesh: cr.Mesh, diagnostics: append(ds, cr.Diagnostics...)}
+	if o.Unchecked {
+		res.Mesh, res.Diagnostics = cr.Mesh, res.compiled.diagnostics
+		return res, nil
+	}
 	res.assemble(o.Others)
 	return res, nil
 }
