@@ -141,12 +141,12 @@ func SpliceIndexed(doc, index []byte, prev, next *Catalog, d Delta) (newDoc, new
 	}
 	history := doc[h+len(histKey) : len(doc)-len(end)]
 	head := &Catalog{FormatVersion: next.FormatVersion, Lineage: next.Lineage, Serial: next.Serial}
-	raw, ok := x.slice(doc, x.Domains)
+	raw, ok := x.keyed(doc, x.Domains, domainsKey)
 	if !ok || json.Unmarshal(raw, &head.Domains) != nil {
 		return nil, nil, false, nil
 	}
 	if x.Meta != [2]int{} {
-		if raw, ok = x.slice(doc, x.Meta); !ok || json.Unmarshal(raw, &head.Meta) != nil {
+		if raw, ok = x.keyed(doc, x.Meta, metaKey); !ok || json.Unmarshal(raw, &head.Meta) != nil {
 			return nil, nil, false, nil
 		}
 	}
@@ -218,7 +218,7 @@ func SpliceIndexed(doc, index []byte, prev, next *Catalog, d Delta) (newDoc, new
 	}
 	for _, id := range ids {
 		if fresh[id] == nil {
-			if _, ok := x.slice(doc, x.Products[id].At); !ok {
+			if _, ok := x.keyed(doc, x.Products[id].At, productKey(id)); !ok {
 				return nil, nil, false, nil
 			}
 		}
@@ -301,10 +301,46 @@ func checkIndex(doc, index []byte) (*indexDoc, bool) {
 	}
 	var x indexDoc
 	if json.Unmarshal(index, &x) != nil || x.Format != IndexFormat ||
-		x.Size != len(doc) || x.CRC32C != crc32.Checksum(doc, castagnoli) {
+		x.Size != len(doc) || x.CRC32C != crc32.Checksum(doc, castagnoli) || !x.tiles(doc) {
 		return nil, false
 	}
 	return &x, true
+}
+
+// tiles reports whether the index's products, in id order, are exactly
+// the document's products: each key and value where the index says, one
+// after the other, from the products' opening brace to their closing one.
+// So an index cannot leave a product out, nor point anywhere else.
+func (x *indexDoc) tiles(doc []byte) bool {
+	const open = "\n  \"products\": {"
+	start := bytes.Index(doc, []byte(open))
+	if start < 0 {
+		return false
+	}
+	pos := start + len(open)
+	for i, id := range slices.Sorted(maps.Keys(x.Products)) {
+		if i > 0 {
+			if pos >= len(doc) || doc[pos] != ',' {
+				return false
+			}
+			pos++
+		}
+		key := productKey(id)
+		if !bytes.HasPrefix(doc[pos:], []byte(key)) {
+			return false
+		}
+		pos += len(key)
+		at := x.Products[id].At
+		if at[0] != pos || at[1] <= 0 || at[1] > len(doc)-pos {
+			return false
+		}
+		pos += at[1]
+	}
+	end := "}"
+	if len(x.Products) > 0 {
+		end = "\n  }"
+	}
+	return bytes.HasPrefix(doc[pos:], []byte(end))
 }
 
 // slice returns the bytes of doc at an index's offset and length.
@@ -314,6 +350,31 @@ func (x *indexDoc) slice(doc []byte, at [2]int) ([]byte, bool) {
 	}
 	return doc[at[0] : at[0]+at[1]], true
 }
+
+// keyed returns the value at in doc if what comes before it is key, as
+// the document spells it: an index can point only at the value of the
+// key it names.
+func (x *indexDoc) keyed(doc []byte, at [2]int, key string) ([]byte, bool) {
+	v, ok := x.slice(doc, at)
+	if !ok || !bytes.HasSuffix(doc[:at[0]], []byte(key)) {
+		return nil, false
+	}
+	return v, true
+}
+
+// productKey is how the document spells the key of product id.
+func productKey(id string) string {
+	k, err := marshalNoHTML(id, "")
+	if err != nil {
+		return "\x00" // matches nothing
+	}
+	return "\n    " + string(k) + ": "
+}
+
+const (
+	domainsKey = "\n  \"domains\": "
+	metaKey    = "\n  \"meta\": "
+)
 
 // DecodePart reads part of the catalog document doc through index, as
 // PartReader.ReadPart does: choose is called with the index, and the
@@ -327,7 +388,6 @@ func DecodePart(doc, index []byte, choose Choose) (c *Catalog, idx *Index, ok bo
 	if !ok {
 		return nil, nil, false
 	}
-	slice := func(at [2]int) ([]byte, bool) { return x.slice(doc, at) }
 	var head struct {
 		FormatVersion string `json:"format_version"`
 		Lineage       string `json:"lineage"`
@@ -350,13 +410,13 @@ func DecodePart(doc, index []byte, choose Choose) (c *Catalog, idx *Index, ok bo
 		FormatVersion: head.FormatVersion, Lineage: head.Lineage, Serial: head.Serial,
 		Products: map[string]*catalog.Product{}, Meta: map[string]ProductMeta{}, History: []Entry{},
 	}
-	raw, ok := slice(x.Domains)
+	raw, ok := x.keyed(doc, x.Domains, domainsKey)
 	if !ok || json.Unmarshal(raw, &c.Domains) != nil {
 		return nil, nil, false
 	}
 	var meta map[string]ProductMeta
 	if x.Meta != [2]int{} {
-		if raw, ok = slice(x.Meta); !ok || json.Unmarshal(raw, &meta) != nil {
+		if raw, ok = x.keyed(doc, x.Meta, metaKey); !ok || json.Unmarshal(raw, &meta) != nil {
 			return nil, nil, false
 		}
 	}
@@ -365,7 +425,7 @@ func DecodePart(doc, index []byte, choose Choose) (c *Catalog, idx *Index, ok bo
 		if !known {
 			continue
 		}
-		raw, ok := slice(p.At)
+		raw, ok := x.keyed(doc, p.At, productKey(id))
 		var pr *catalog.Product
 		if !ok || json.Unmarshal(raw, &pr) != nil || pr == nil || pr.ID != id || !IndexEntryOf(pr).Equal(p.IndexEntry) {
 			return nil, nil, false

@@ -164,3 +164,49 @@ func TestSpliceIndexedIsEncodeIndexed(t *testing.T) {
 		t.Errorf("a document at another serial than the part's was spliced")
 	}
 }
+
+// FuzzDecodePart feeds DecodePart and SpliceIndexed arbitrary indexes of
+// one document: they must not panic, and whatever they accept must read
+// exactly what the document holds.
+func FuzzDecodePart(f *testing.F) {
+	c := statetest.Linked(8)
+	c.Serial, c.Lineage = 2, "ab"
+	c.History = append(c.History, statetest.Entry("alice", 2))
+	doc, index, err := state.EncodeIndexed(c)
+	if err != nil {
+		f.Fatal(err)
+	}
+	whole, err := state.Decode(doc)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(index)
+	f.Add([]byte("{}"))
+	f.Add(bytes.Replace(index, []byte(`"at":[`), []byte(`"at":[1`), 1))
+	all := func(idx *state.Index) []string { return slices.Collect(maps.Keys(idx.Products)) }
+	f.Fuzz(func(t *testing.T, index []byte) {
+		part, idx, ok := state.DecodePart(doc, index, all)
+		if !ok {
+			return
+		}
+		want := state.Part(whole, all)
+		if !reflect.DeepEqual(part.Products, want.Products) || !reflect.DeepEqual(part.Meta, want.Meta) ||
+			!reflect.DeepEqual(part.Domains, want.Domains) || !reflect.DeepEqual(idx, state.IndexOf(whole)) {
+			t.Fatalf("DecodePart accepted an index that reads other than the document:\n%s", index)
+		}
+		next := &state.Catalog{FormatVersion: state.FormatVersion, Serial: 3, Lineage: "ab"}
+		d := state.Delta{History: []state.Entry{statetest.Entry("bob", 3)}}
+		d.History[0].Time = d.History[0].Time.UTC()
+		got, _, ok, err := state.SpliceIndexed(doc, index, &state.Catalog{Serial: 2, Lineage: "ab"}, next, d)
+		if err != nil || !ok {
+			t.Fatalf("SpliceIndexed refused an index DecodePart accepted: %v", err)
+		}
+		wantDoc, _, err := state.EncodeIndexed(state.Merge(whole, next, d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, wantDoc) {
+			t.Fatalf("SpliceIndexed through an accepted index wrote another document")
+		}
+	})
+}
