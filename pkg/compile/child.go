@@ -55,6 +55,7 @@ type childRequest struct {
 	Dir     string                    `json:"dir"`
 	Files   map[string]childFile      `json:"files"`
 	Memory  int64                     `json:"memory,omitempty"`
+	Cores   int                       `json:"cores,omitempty"` // how many cores the evaluation may use
 }
 
 // childFile is one file of the domain: its bytes, or why it cannot be
@@ -96,7 +97,7 @@ func serveChild(in io.Reader, out io.Writer) error {
 		return fmt.Errorf("evaluation child: %w", err)
 	}
 	d := &source.Domain{Name: req.Name, Dir: req.Dir, FS: newChildFS(req.Files)}
-	e := toEntry(evaluate(s, d))
+	e := toEntry(evaluate(s, d, max(1, req.Cores)))
 	return json.NewEncoder(out).Encode(e)
 }
 
@@ -197,12 +198,12 @@ func errText(err error) string {
 
 // evaluateChild evaluates d in a child process within budget b. A domain
 // over budget is one source error naming the domain and the budget.
-func evaluateChild(ctx context.Context, s *Schema, d *source.Domain, b Budget) domainResult {
+func evaluateChild(ctx context.Context, s *Schema, d *source.Domain, b Budget, cores int) domainResult {
 	files, err := domainFiles(d)
 	if err != nil {
 		return budgetError(d, fmt.Sprintf("domain %s: its files cannot be sent to the evaluation: %v", d.Name, err))
 	}
-	req, err := json.Marshal(childRequest{Root: s.cfg.Root, Schema: s.src, Domains: s.cfg.Domains, Name: d.Name, Dir: d.Dir, Files: files, Memory: b.Memory})
+	req, err := json.Marshal(childRequest{Root: s.cfg.Root, Schema: s.src, Domains: s.cfg.Domains, Name: d.Name, Dir: d.Dir, Files: files, Memory: b.Memory, Cores: cores})
 	if err != nil {
 		return budgetError(d, fmt.Sprintf("domain %s: %v", d.Name, err))
 	}

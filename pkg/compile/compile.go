@@ -50,6 +50,11 @@ type Options struct {
 	// InProcess evaluates in this process even where a caller would set
 	// a budget (mesh.Load sets mesh.cue's): for measuring, and for tests.
 	InProcess bool
+
+	// cores is how many cores one domain's evaluation may use: all the
+	// workers would, when fewer domains than workers evaluate (a
+	// pull-request check evaluates one).
+	cores int
 }
 
 // Compile evaluates every domain against s and decodes the results. It
@@ -58,6 +63,10 @@ func Compile(ctx context.Context, s *Schema, domains []*source.Domain, o Options
 	workers := o.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
+	}
+	o.cores = 1
+	if n := len(domains); n > 0 && n < workers {
+		o.cores = workers / n
 	}
 	results := make([]domainResult, len(domains))
 	jobs := make(chan int)
@@ -124,9 +133,9 @@ var (
 func evaluateCached(ctx context.Context, s *Schema, d *source.Domain, o Options) domainResult {
 	eval := func() domainResult {
 		if o.Budget.Set() {
-			return evaluateChild(ctx, s, d, o.Budget)
+			return evaluateChild(ctx, s, d, o.Budget, o.cores)
 		}
-		return evaluate(s, d)
+		return evaluate(s, d, o.cores)
 	}
 	c := o.Cache
 	if c == nil {
@@ -156,7 +165,7 @@ func overBudget(r domainResult) bool {
 
 // evaluate compiles one domain in a fresh cue.Context, so that nothing of it
 // outlives the call.
-func evaluate(s *Schema, d *source.Domain) domainResult {
+func evaluate(s *Schema, d *source.Domain, cores int) domainResult {
 	ctx := cuecontext.New()
 	sch, ds := s.build(ctx)
 	if len(ds) > 0 {
@@ -176,7 +185,7 @@ func evaluate(s *Schema, d *source.Domain) domainResult {
 	// The fast way takes only a domain whose files meshc accepts as they
 	// are; any it refuses goes the whole-domain way, which reports it.
 	if !shared && len(pkgs) == 0 && acceptable(d) {
-		if r, ok := s.evaluateSyntax(ctx, sch, d, loc); ok {
+		if r, ok := s.evaluateSyntax(ctx, sch, d, loc, cores); ok {
 			r.provenance()
 			return r
 		}

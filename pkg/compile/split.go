@@ -2,10 +2,14 @@ package compile
 
 import (
 	"io/fs"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/cuecontext"
 	"cuelang.org/go/cue/parser"
 	"cuelang.org/go/cue/token"
 
@@ -37,7 +41,7 @@ import (
 // are read, parsed and evaluated one at a time: a file's syntax is garbage
 // once its products are decoded (the syntax of a whole 1,000-product
 // domain is ~100 MB).
-func (s *Schema) evaluateSyntax(ctx *cue.Context, sch cue.Value, d *source.Domain, loc *locator) (domainResult, bool) {
+func (s *Schema) evaluateSyntax(ctx *cue.Context, sch cue.Value, d *source.Domain, loc *locator, cores int) (domainResult, bool) {
 	if !s.splittable() {
 		return domainResult{}, false
 	}
@@ -50,7 +54,11 @@ func (s *Schema) evaluateSyntax(ctx *cue.Context, sch cue.Value, d *source.Domai
 	plain := s.addsNoData()
 	prefix := filePrefix(d)
 	var header []ast.Expr
+	var jobs []productJob
 	var products []*catalog.Product
+	// One core: each product is checked as it is read, so that only one
+	// file's syntax is held at a time.
+	inline := cores <= 1
 	seen := map[string]bool{}
 	pkg := ""
 	for _, name := range files {
@@ -98,6 +106,10 @@ func (s *Schema) evaluateSyntax(ctx *cue.Context, sch cue.Value, d *source.Domai
 								return domainResult{}, false
 							}
 							seen[pname] = true
+							if !inline {
+								jobs = append(jobs, productJob{pname, e.Value})
+								continue
+							}
 							p, ok := productFromSyntax(ctx, pattern, plain, d, pname, e.Value)
 							if !ok {
 								return domainResult{}, false
@@ -118,6 +130,12 @@ func (s *Schema) evaluateSyntax(ctx *cue.Context, sch cue.Value, d *source.Domai
 	if len(header) == 0 {
 		return domainResult{}, false
 	}
+	if !inline {
+		var ok bool
+		if products, ok = s.productsFromSyntax(ctx, pattern, plain, d, jobs, cores); !ok {
+			return domainResult{}, false
+		}
+	}
 	hv := ctx.BuildExpr(header[0])
 	for _, x := range header[1:] {
 		hv = hv.Unify(ctx.BuildExpr(x))
@@ -128,6 +146,58 @@ func (s *Schema) evaluateSyntax(ctx *cue.Context, sch cue.Value, d *source.Domai
 	}
 	r.products = products
 	return r, true
+}
+
+// productJob is one product of a domain's files to check: its name and
+// its declaration.
+type productJob struct {
+	name string
+	x    ast.Expr
+}
+
+// parallelFrom is the fewest products a domain has for them to be checked
+// on more than one core.
+var parallelFrom = 64
+
+// productsFromSyntax checks and decodes the products of jobs, in their
+// order. A big domain evaluated with cores to spare (a pull-request check
+// evaluates its one domain alone) has its products checked on up to that
+// many cores, each worker in a CUE context of its own (a context is not
+// safe for concurrent use; the products are independent under the
+// schema). Domains evaluated side by side keep a core each: splitting
+// them further only costs memory.
+func (s *Schema) productsFromSyntax(ctx *cue.Context, pattern cue.Value, plain bool, d *source.Domain, jobs []productJob, cores int) ([]*catalog.Product, bool) {
+	workers := 1
+	if cores > 1 && len(jobs) >= parallelFrom {
+		workers = min(cores, runtime.GOMAXPROCS(0), len(jobs)/(parallelFrom/2))
+	}
+	out := make([]*catalog.Product, len(jobs))
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			c, pat := ctx, pattern
+			if w > 0 {
+				c = cuecontext.New()
+				sch, ds := s.build(c)
+				if len(ds) > 0 {
+					failed.Store(true)
+					return
+				}
+				pat = sch.LookupPath(domainFilePath).FillPath(domainNamePath, d.Name).LookupPath(productsPath)
+			}
+			for i := w; i < len(jobs) && !failed.Load(); i += workers {
+				p, ok := productFromSyntax(c, pat, plain, d, jobs[i].name, jobs[i].x)
+				if !ok {
+					failed.Store(true)
+					return
+				}
+				out[i] = p
+			}
+		})
+	}
+	wg.Wait()
+	return out, !failed.Load()
 }
 
 // productFromSyntax checks one product declared once, as x, and decodes

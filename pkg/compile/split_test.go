@@ -48,6 +48,9 @@ const (
 	byValue
 )
 
+// cores is how many cores split lets one domain use.
+var cores = 1
+
 // split evaluates d product by product, the way named.
 func split(t *testing.T, s *Schema, d *source.Domain, w way) (domainResult, bool) {
 	t.Helper()
@@ -55,7 +58,7 @@ func split(t *testing.T, s *Schema, d *source.Domain, w way) (domainResult, bool
 	sch, _ := s.build(ctx)
 	loc, opts := s.naming(d)
 	if w == bySyntax {
-		return s.evaluateSyntax(ctx, sch, d, loc)
+		return s.evaluateSyntax(ctx, sch, d, loc, cores)
 	}
 	v, ds := load(ctx, d, opts)
 	if ds != nil {
@@ -267,4 +270,24 @@ func jsonEqual(t *testing.T, a, b []byte) bool {
 		return false
 	}
 	return reflect.DeepEqual(x, y)
+}
+
+// TestSplitAgreesInParallel checks the products of a big domain checked
+// on several cores against the whole-domain evaluation (under -race in
+// CI, it also checks the workers share nothing).
+func TestSplitAgreesInParallel(t *testing.T) {
+	defer func(n, c int) { parallelFrom, cores = n, c }(parallelFrom, cores)
+	parallelFrom, cores = 4, 2
+	gen := t.TempDir()
+	if _, err := meshgen.Write(gen, meshgen.Options{Domains: 2, ProductsPerDomain: 40, Seed: 11}); err != nil {
+		t.Fatal(err)
+	}
+	s, domains := meshOf(t, gen)
+	for _, d := range domains {
+		got, ok := split(t, s, d, bySyntax)
+		if !ok {
+			t.Fatalf("%s: declined a valid, plain domain", d.Name)
+		}
+		sameResult(t, d.Name, got, whole(t, s, d))
+	}
 }
