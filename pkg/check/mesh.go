@@ -39,7 +39,7 @@ func cycles(m *Mesh) diag.Diagnostics {
 		}
 	}
 	var ds diag.Diagnostics
-	for _, scc := range components(m.ProductIDs(), graph) {
+	for _, scc := range Cyclic(m.ProductIDs(), func(id string) []string { return graph[id] }) {
 		cycle := findCycle(scc, graph)
 		if cycle == nil {
 			continue
@@ -59,49 +59,64 @@ func cycles(m *Mesh) diag.Diagnostics {
 	return ds
 }
 
-// components returns the strongly connected components of graph (Tarjan),
-// each sorted, that contain a cycle.
-func components(nodes []string, graph map[string][]string) [][]string {
-	index := map[string]int{}
-	low := map[string]int{}
+// Cyclic returns the strongly connected components of the graph next
+// draws over nodes that hold a cycle, each sorted, sorted by their first
+// node (Tarjan's algorithm, iterative: a chain of thousands of products
+// must not exhaust the stack).
+func Cyclic(nodes []string, next func(string) []string) [][]string {
+	index, low := map[string]int{}, map[string]int{}
 	onStack := map[string]bool{}
 	var stack []string
 	var out [][]string
-	var strong func(v string)
-	strong = func(v string) {
-		index[v] = len(index)
-		low[v] = index[v]
-		stack = append(stack, v)
-		onStack[v] = true
-		for _, w := range graph[v] {
-			if _, seen := index[w]; !seen {
-				strong(w)
-				low[v] = min(low[v], low[w])
-			} else if onStack[w] {
-				low[v] = min(low[v], index[w])
-			}
-		}
-		if low[v] != index[v] {
-			return
-		}
-		var scc []string
-		for {
-			w := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			onStack[w] = false
-			scc = append(scc, w)
-			if w == v {
-				break
-			}
-		}
-		if len(scc) > 1 || slices.Contains(graph[v], v) {
-			slices.Sort(scc)
-			out = append(out, scc)
-		}
+	type frame struct {
+		v     string
+		edges []string
+		i     int
 	}
-	for _, v := range nodes {
-		if _, seen := index[v]; !seen {
-			strong(v)
+	for _, root := range nodes {
+		if _, seen := index[root]; seen {
+			continue
+		}
+		index[root], low[root] = len(index), len(index)
+		stack, onStack[root] = append(stack, root), true
+		call := []frame{{v: root, edges: next(root)}}
+		for len(call) > 0 {
+			f := &call[len(call)-1]
+			if f.i < len(f.edges) {
+				w := f.edges[f.i]
+				f.i++
+				if _, seen := index[w]; !seen {
+					index[w], low[w] = len(index), len(index)
+					stack, onStack[w] = append(stack, w), true
+					call = append(call, frame{v: w, edges: next(w)})
+				} else if onStack[w] {
+					low[f.v] = min(low[f.v], index[w])
+				}
+				continue
+			}
+			v := f.v
+			call = call[:len(call)-1]
+			if len(call) > 0 {
+				parent := call[len(call)-1].v
+				low[parent] = min(low[parent], low[v])
+			}
+			if low[v] != index[v] {
+				continue
+			}
+			var scc []string
+			for {
+				w := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				onStack[w] = false
+				scc = append(scc, w)
+				if w == v {
+					break
+				}
+			}
+			if len(scc) > 1 || slices.Contains(next(v), v) {
+				slices.Sort(scc)
+				out = append(out, scc)
+			}
 		}
 	}
 	slices.SortFunc(out, func(a, b []string) int { return strings.Compare(a[0], b[0]) })

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/meshc-dev/meshc/pkg/catalog"
+	"github.com/meshc-dev/meshc/pkg/check"
 	"github.com/meshc-dev/meshc/pkg/diag"
 	"github.com/meshc-dev/meshc/pkg/mesh"
 	"github.com/meshc-dev/meshc/pkg/state"
@@ -120,7 +121,7 @@ func (n *partNeeds) Choose(idx *state.Index) []string {
 		}
 	}
 	down := reach(seeds, func(id string) []string { return readers[id] })
-	for _, scc := range cyclic(slices.Sorted(maps.Keys(unionKeys(idx.Products, desired))), reads) {
+	for _, scc := range check.Cyclic(slices.Sorted(maps.Keys(unionKeys(idx.Products, desired))), reads) {
 		if slices.ContainsFunc(scc, func(id string) bool { return own[id] }) {
 			for _, id := range scc {
 				out[id] = true // on a cycle with a checked product
@@ -235,67 +236,6 @@ func reach(seeds []string, next func(string) []string) map[string]bool {
 		}
 	}
 	return seen
-}
-
-// cyclic returns the strongly connected components of the graph next
-// draws over nodes that hold a cycle (Tarjan's algorithm, iterative: a
-// chain of thousands of products must not exhaust the stack).
-func cyclic(nodes []string, next func(string) []string) [][]string {
-	index, low := map[string]int{}, map[string]int{}
-	onStack := map[string]bool{}
-	var stack []string
-	var out [][]string
-	type frame struct {
-		v     string
-		edges []string
-		i     int
-	}
-	for _, root := range nodes {
-		if _, seen := index[root]; seen {
-			continue
-		}
-		index[root], low[root] = len(index), len(index)
-		stack, onStack[root] = append(stack, root), true
-		call := []frame{{v: root, edges: next(root)}}
-		for len(call) > 0 {
-			f := &call[len(call)-1]
-			if f.i < len(f.edges) {
-				w := f.edges[f.i]
-				f.i++
-				if _, seen := index[w]; !seen {
-					index[w], low[w] = len(index), len(index)
-					stack, onStack[w] = append(stack, w), true
-					call = append(call, frame{v: w, edges: next(w)})
-				} else if onStack[w] {
-					low[f.v] = min(low[f.v], index[w])
-				}
-				continue
-			}
-			v := f.v
-			call = call[:len(call)-1]
-			if len(call) > 0 {
-				parent := call[len(call)-1].v
-				low[parent] = min(low[parent], low[v])
-			}
-			if low[v] != index[v] {
-				continue
-			}
-			var scc []string
-			for {
-				w := stack[len(stack)-1]
-				stack = stack[:len(stack)-1]
-				onStack[w] = false
-				scc = append(scc, w)
-				if w == v {
-					break
-				}
-			}
-			if len(scc) > 1 || slices.Contains(next(v), v) {
-				out = append(out, scc)
-			}
-		}
-	}
-	return out
 }
 
 // claims adds to out the products that claim a location or OpenLineage

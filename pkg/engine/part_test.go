@@ -3,11 +3,8 @@ package engine
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -120,23 +117,5 @@ func TestPartCheckReadsLittle(t *testing.T) {
 	whole, part := planOf(t, cfg, local, true), planOf(t, cfg, local, false)
 	if got, want := shown(t, part.Plan), shown(t, whole.Plan); got != want {
 		t.Errorf("the part check differs from the whole check:\n%s\n--- whole:\n%s", got, want)
-	}
-}
-
-func TestCyclic(t *testing.T) {
-	graph := map[string][]string{"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"d"}, "e": {"a"}, "f": nil}
-	// A chain of 100,000 products: no stack to exhaust.
-	for i := range 100000 {
-		graph[fmt.Sprintf("x%d", i)] = []string{fmt.Sprintf("x%d", i+1)}
-	}
-	nodes := slices.Sorted(maps.Keys(graph))
-	var got []string
-	for _, scc := range cyclic(nodes, func(id string) []string { return graph[id] }) {
-		slices.Sort(scc)
-		got = append(got, strings.Join(scc, ","))
-	}
-	slices.Sort(got)
-	if want := []string{"a,b,c", "d"}; !slices.Equal(got, want) {
-		t.Errorf("cyclic = %q, want %q", got, want)
 	}
 }

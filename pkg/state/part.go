@@ -148,6 +148,22 @@ func (c *Catalog) KeepPart(of *Catalog) {
 // of it (Store.ReadPart), else nil. A part cannot be written back.
 func (c *Catalog) Part() *Index { return c.part }
 
+// usablePart turns a part a backend read through idx into a usable one,
+// as checked does a whole catalog: nil is New(), and a part of a catalog
+// this meshc cannot rewrite is refused.
+func (s *store) usablePart(c *Catalog, idx *Index) (*Catalog, error) {
+	if c == nil {
+		return New(), nil
+	}
+	if cerr := validate(c, nil); cerr != nil {
+		cerr.Path = s.b.Describe()
+		return nil, cerr
+	}
+	c.normalize()
+	c.part = idx
+	return c, nil
+}
+
 // readPart is Store.ReadPart.
 func (s *store) readPart(ctx context.Context, choose Choose) (*Catalog, error) {
 	if err := ctx.Err(); err != nil {
@@ -159,16 +175,7 @@ func (s *store) readPart(ctx context.Context, choose Choose) (*Catalog, error) {
 			return nil, err
 		}
 		if ok {
-			if c == nil {
-				return New(), nil
-			}
-			if cerr := validate(c, nil); cerr != nil {
-				cerr.Path = s.b.Describe()
-				return nil, cerr
-			}
-			c.normalize()
-			c.part = idx
-			return c, nil
+			return s.usablePart(c, idx)
 		}
 	}
 	c, err := s.Read(ctx)

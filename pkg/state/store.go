@@ -187,17 +187,11 @@ func (l *lock) ReadPart(ctx context.Context, choose Choose) (*Catalog, error) {
 			return nil, err
 		}
 		if ok {
-			if c == nil {
-				return New(), nil
+			c, err := l.s.usablePart(c, idx)
+			if err == nil && c.part != nil {
+				l.part, l.partNative = c, true
 			}
-			if cerr := validate(c, nil); cerr != nil {
-				cerr.Path = l.s.Describe()
-				return nil, cerr
-			}
-			c.normalize()
-			c.part = idx
-			l.part, l.partNative = c, true
-			return c, nil
+			return c, err
 		}
 	}
 	whole, raw, err := l.read(ctx)
