@@ -161,15 +161,14 @@ func (b *Backend) store(ctx context.Context, q querier, prev, next *state.Catalo
 		tag, err = q.Exec(ctx, `INSERT INTO meshc_catalog (catalog, format_version, lineage, serial) VALUES ($1, $2, $3, $4) ON CONFLICT (catalog) DO NOTHING`,
 			b.catalog, next.FormatVersion, next.Lineage, next.Serial)
 		prev = &state.Catalog{}
-	} else {
-		tag, err = q.Exec(ctx, `UPDATE meshc_catalog SET format_version = $2, lineage = $3, serial = $4, updated_at = now() WHERE catalog = $1 AND serial = $5 AND lineage = $6`,
-			b.catalog, next.FormatVersion, next.Lineage, next.Serial, prev.Serial, prev.Lineage)
-	}
-	if err != nil {
+		if err != nil {
+			return 0, err
+		}
+		if tag.RowsAffected() != 1 {
+			return 0, b.stale(ctx, q, prev)
+		}
+	} else if err := b.swapCatalog(ctx, q, prev, next); err != nil {
 		return 0, err
-	}
-	if tag.RowsAffected() != 1 {
-		return 0, b.stale(ctx, q, prev)
 	}
 	n := int64(1)
 	for _, w := range []func() (int64, error){
@@ -191,6 +190,21 @@ func (b *Backend) store(ctx context.Context, q querier, prev, next *state.Catalo
 	return n, nil
 }
 
+// swapCatalog moves the catalog row from prev's serial and lineage to
+// next's: the compare-and-swap of every write (a *state.StaleError when
+// the row is no longer at prev).
+func (b *Backend) swapCatalog(ctx context.Context, q querier, prev, next *state.Catalog) error {
+	tag, err := q.Exec(ctx, `UPDATE meshc_catalog SET format_version = $2, lineage = $3, serial = $4, updated_at = now() WHERE catalog = $1 AND serial = $5 AND lineage = $6`,
+		b.catalog, next.FormatVersion, next.Lineage, next.Serial, prev.Serial, prev.Lineage)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() != 1 {
+		return b.stale(ctx, q, prev)
+	}
+	return nil
+}
+
 // storePart writes d, the change from prev to next (two parts of the
 // stored catalog, prev as read), through q: the catalog row, with the
 // compare-and-swap on prev's serial and lineage, then the domain, product
@@ -201,13 +215,8 @@ func (b *Backend) storePart(ctx context.Context, q querier, prev, next *state.Ca
 	if prev == nil {
 		return 0, errors.New("a part of the catalog is written over the part read, not over no catalog")
 	}
-	tag, err := q.Exec(ctx, `UPDATE meshc_catalog SET format_version = $2, lineage = $3, serial = $4, updated_at = now() WHERE catalog = $1 AND serial = $5 AND lineage = $6`,
-		b.catalog, next.FormatVersion, next.Lineage, next.Serial, prev.Serial, prev.Lineage)
-	if err != nil {
+	if err := b.swapCatalog(ctx, q, prev, next); err != nil {
 		return 0, err
-	}
-	if tag.RowsAffected() != 1 {
-		return 0, b.stale(ctx, q, prev)
 	}
 	n := int64(1)
 	for _, w := range []func() (int64, error){
