@@ -226,41 +226,46 @@ func TestRejectedPushIsStale(t *testing.T) {
 	}
 }
 
-// TestPushOverUnrelatedCommit: a commit that changed another file of the
-// branch is no conflict: the write goes on top of it.
+// TestPushOverUnrelatedCommit: a commit that changed other files of the
+// branch (a README; the index, too) but not the catalog is no conflict:
+// the write goes on top of it, keeps its files and commits its own index.
 func TestPushOverUnrelatedCommit(t *testing.T) {
-	r := fileRemote(t)
-	b := r.open(t, t.TempDir())
-	sess, err := b.Lock(t.Context(), "alice")
-	if err != nil {
-		t.Fatal(err)
+	for name, files := range map[string]map[string]string{
+		"a README":          {"README.md": "Do not edit by hand.\n"},
+		"the index as well": {"catalog.index.json": "stale\n", "README.md": "hi\n"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := fileRemote(t)
+			b := r.open(t, t.TempDir())
+			sess, err := b.Lock(t.Context(), "alice")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sess.Unlock()
+			first := applied("alice", 1, "0123456789abcdef0123456789abcdef")
+			if err := sess.Replace(t.Context(), nil, first); err != nil {
+				t.Fatal(err)
+			}
+			prev, err := sess.Read(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			theirs := edit(t, r, DefaultBranch, files, nil, nil)
+			if err := sess.Replace(t.Context(), prev, applied("alice", 2, first.Lineage)); err != nil {
+				t.Fatalf("Replace over an unrelated commit: %v", err)
+			}
+			if parent := r.Git("log", "-1", "--format=%P", "refs/heads/"+DefaultBranch); parent != theirs {
+				t.Errorf("new commit's parent is %s; want theirs %s", parent, theirs)
+			}
+			if files := r.Git("ls-tree", "--name-only", "refs/heads/"+DefaultBranch); files != "README.md\ncatalog.index.json\ncatalog.json" {
+				t.Errorf("branch holds %q; want the README kept", files)
+			}
+			checkIndexed(t, r, DefaultBranch, DefaultPath)
+			if _, _, ok, err := b.ReadPart(t.Context(), chooseD03); !ok || err != nil {
+				t.Errorf("ReadPart = ok %v, %v; want its index read", ok, err)
+			}
+		})
 	}
-	defer sess.Unlock()
-	first := applied("alice", 1, "0123456789abcdef0123456789abcdef")
-	if err := sess.Replace(t.Context(), nil, first); err != nil {
-		t.Fatal(err)
-	}
-	prev, err := sess.Read(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Someone adds a README beside the catalog.
-	work := gittest.New(t)
-	work.Git("fetch", "-q", r.Dir, DefaultBranch)
-	work.Git("checkout", "-q", "-b", DefaultBranch, "FETCH_HEAD")
-	readme := work.Commit("add a README", map[string]string{"README.md": "Do not edit by hand.\n"})
-	work.Push(r.Repo, DefaultBranch+":"+DefaultBranch)
-
-	if err := sess.Replace(t.Context(), prev, applied("alice", 2, first.Lineage)); err != nil {
-		t.Fatalf("Replace over an unrelated commit: %v", err)
-	}
-	if parent := r.Git("log", "-1", "--format=%P", "refs/heads/"+DefaultBranch); parent != readme {
-		t.Errorf("new commit's parent is %s; want the README's %s", parent, readme)
-	}
-	if files := r.Git("ls-tree", "--name-only", "refs/heads/"+DefaultBranch); files != "README.md\ncatalog.index.json\ncatalog.json" {
-		t.Errorf("branch holds %q; want the README kept", files)
-	}
-	checkIndexed(t, r, DefaultBranch, DefaultPath)
 }
 
 func TestLockLeftByCrashNamesHolderAndAge(t *testing.T) {

@@ -263,41 +263,6 @@ func TestReadPartDistrustsIndex(t *testing.T) {
 	}
 }
 
-// TestPushOverIndexOnlyCommit: a commit that changed the index (and
-// another file) but not the catalog is no conflict: the write goes on top
-// of it and commits its own index.
-func TestPushOverIndexOnlyCommit(t *testing.T) {
-	r := fileRemote(t)
-	b := r.open(t, t.TempDir())
-	sess, err := b.Lock(t.Context(), "alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Unlock()
-	first := applied("alice", 1, "0123456789abcdef0123456789abcdef")
-	if err := sess.Replace(t.Context(), nil, first); err != nil {
-		t.Fatal(err)
-	}
-	prev, err := sess.Read(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	theirs := edit(t, r, DefaultBranch, map[string]string{"catalog.index.json": "stale\n", "README.md": "hi\n"}, nil, nil)
-	if err := sess.Replace(t.Context(), prev, applied("alice", 2, first.Lineage)); err != nil {
-		t.Fatalf("Replace over a commit of the index: %v", err)
-	}
-	if parent := r.Git("log", "-1", "--format=%P", "refs/heads/"+DefaultBranch); parent != theirs {
-		t.Errorf("new commit's parent is %s; want theirs %s", parent, theirs)
-	}
-	if files := r.Git("ls-tree", "--name-only", "refs/heads/"+DefaultBranch); files != "README.md\ncatalog.index.json\ncatalog.json" {
-		t.Errorf("branch holds %q; want the README kept", files)
-	}
-	checkIndexed(t, r, DefaultBranch, DefaultPath)
-	if _, _, ok, err := b.ReadPart(t.Context(), chooseD03); !ok || err != nil {
-		t.Errorf("ReadPart = ok %v, %v; want its index read", ok, err)
-	}
-}
-
 // TestReadPartOfCorruptCatalog: a catalog entry meshc cannot read is the
 // error Read reports, whatever the index.
 func TestReadPartOfCorruptCatalog(t *testing.T) {
