@@ -93,14 +93,15 @@ func (n *partNeeds) Choose(idx *state.Index) []string {
 		return nil
 	}
 	reads := func(id string) []string {
-		var out []string
-		for _, e := range entries(id) {
-			out = append(out, e.Reads...)
+		d, checked := desired[id]
+		if !checked {
+			return idx.Products[id].Reads
 		}
-		return out
+		return append(slices.Clone(d.Reads), idx.Products[id].Reads...)
 	}
+	all := slices.Sorted(maps.Keys(unionKeys(idx.Products, desired)))
 	readers, namers := map[string][]string{}, map[string][]string{}
-	for id := range unionKeys(idx.Products, desired) {
+	for _, id := range all {
 		for _, e := range entries(id) {
 			for _, r := range e.Reads {
 				readers[r] = append(readers[r], id)
@@ -121,7 +122,7 @@ func (n *partNeeds) Choose(idx *state.Index) []string {
 		}
 	}
 	down := reach(seeds, func(id string) []string { return readers[id] })
-	for _, scc := range check.Cyclic(slices.Sorted(maps.Keys(unionKeys(idx.Products, desired))), reads) {
+	for _, scc := range check.Cyclic(all, reads) {
 		if slices.ContainsFunc(scc, func(id string) bool { return own[id] }) {
 			for _, id := range scc {
 				out[id] = true // on a cycle with a checked product

@@ -214,11 +214,6 @@ type Delta struct {
 	History       []Entry // appended
 }
 
-// Empty reports whether d changes no product, meta or domain.
-func (d Delta) Empty() bool {
-	return len(d.Put)+len(d.Delete)+len(d.Meta)+len(d.DeleteMeta)+len(d.Domains)+len(d.DeleteDomains) == 0
-}
-
 // AddStub adds p to c, a part of the catalog, as a stub: a stand-in for a
 // product that was not read (for the graph of who reads whom), which a
 // write of the part must leave exactly as it is.
